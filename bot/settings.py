@@ -1,0 +1,191 @@
+"""Typed settings: `config.yaml` defaults, overridden by `SIKETAN__SECTION__KEY` variables.
+
+Secrets (tokens, app secrets) are only ever read from the environment in production; the
+YAML keeps empty placeholders so every key is discoverable in one file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+class SettingsError(Exception):
+    """A configuration value is missing or wrong; the message says which and why."""
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///var/siketan.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                "(the async drivers SIKETAN ships with)"
+            )
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class WebSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str = ""
+
+
+class FileSettings(BaseModel):
+    root: Path = Path("var/files")
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+
+
+class WebchatSettings(BaseModel):
+    max_text_chars: int = Field(4000, gt=0)
+    rate_limit_per_minute: int = Field(30, gt=0)
+
+
+class OutboxSettings(BaseModel):
+    max_attempts: int = Field(6, ge=1)
+    base_delay_seconds: float = Field(1.0, gt=0)
+    max_delay_seconds: float = Field(300.0, gt=0)
+    poll_interval_seconds: float = Field(0.5, gt=0)
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr = SecretStr("")
+    mode: Literal["polling", "webhook"] = "polling"
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str = ""
+    secret_token: SecretStr = SecretStr("")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token.get_secret_value())
+
+
+class WhatsAppSettings(BaseModel):
+    phone_number_id: str = ""
+    access_token: SecretStr = SecretStr("")
+    app_secret: SecretStr = SecretStr("")
+    verify_token: SecretStr = SecretStr("")
+    api_version: str = "21.0"
+    graph_api_base_url: str = "https://graph.facebook.com"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.phone_number_id or self.access_token.get_secret_value())
+
+
+class NluSettings(BaseModel):
+    backend: Literal["embedded", "rasa"] = "embedded"
+    rasa_url: str = ""
+    model_path: Path = Path("var/nlu-model.joblib")
+
+
+class OfficeSettings(BaseModel):
+    timezone: str = "Asia/Jakarta"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SIKETAN__",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    web: WebSettings = WebSettings()
+    files: FileSettings = FileSettings()
+    webchat: WebchatSettings = WebchatSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    whatsapp: WhatsAppSettings = WhatsAppSettings()
+    nlu: NluSettings = NluSettings()
+    office: OfficeSettings = OfficeSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = Path(os.environ.get("SIKETAN_CONFIG", str(DEFAULT_CONFIG)))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path.exists():
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
+        return tuple(sources)
+
+
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
+    """Load and validate settings; raise `SettingsError` naming each bad key."""
+    if config_file is not None:
+        if not config_file.exists():
+            raise SettingsError(f"config file not found: {config_file}")
+        os.environ["SIKETAN_CONFIG"] = str(config_file)
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            env = "SIKETAN__" + "__".join(str(p).upper() for p in err["loc"])
+            lines.append(f"  {key} ({env}): {err['msg']}")
+        raise SettingsError("invalid configuration:\n" + "\n".join(lines)) from None
+    _check_channels(settings)
+    return settings
+
+
+def _check_channels(settings: Settings) -> None:
+    # A half-configured channel would silently drop citizens' messages; refuse to start instead.
+    tg = settings.telegram
+    if tg.enabled and tg.mode == "webhook":
+        missing = [
+            k
+            for k, v in (
+                ("webhook_url", tg.webhook_url),
+                ("secret_token", tg.secret_token.get_secret_value()),
+            )
+            if not v
+        ]
+        if missing:
+            raise SettingsError(
+                "telegram.mode is webhook but these are missing: "
+                + ", ".join(f"telegram.{k} (SIKETAN__TELEGRAM__{k.upper()})" for k in missing)
+            )
+    wa = settings.whatsapp
+    if wa.enabled:
+        missing = [
+            k
+            for k, v in (
+                ("phone_number_id", wa.phone_number_id),
+                ("access_token", wa.access_token.get_secret_value()),
+                ("app_secret", wa.app_secret.get_secret_value()),
+                ("verify_token", wa.verify_token.get_secret_value()),
+            )
+            if not v
+        ]
+        if missing:
+            raise SettingsError(
+                "WhatsApp is half-configured; missing: "
+                + ", ".join(f"whatsapp.{k} (SIKETAN__WHATSAPP__{k.upper()})" for k in missing)
+            )
