@@ -1,0 +1,91 @@
+"""Composition root: builds every part from settings and passes it in. No globals."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.channels.base import Channel, ChannelContext
+from bot.channels.webchat import WebChatChannel
+from bot.live import LiveHub
+from bot.outbox import OutboxSender
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.understanding import Understanding, build_understanding
+from dialogs.engine import DialogEngine
+from storage import conversations as conversation_repo
+from storage.db import create_engine, session_factory
+from storage.files import FileStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    hub: LiveHub
+    channels: dict[str, Channel]
+    pipeline: Pipeline
+    outbox: OutboxSender
+    files: FileStore
+    understanding: Understanding
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self, *, run_outbox: bool = True) -> None:
+        await self.understanding.warm()
+        for name, channel in self.channels.items():
+            await channel.start(self.channel_context(name))
+        if run_outbox:
+            self._tasks.append(asyncio.create_task(self.outbox.run_forever(self._stop)))
+
+    def channel_context(self, channel_name: str) -> ChannelContext:
+        async def record_delivery(platform_message_id: str, status: str, error: str) -> None:
+            async with self.sessions() as session, session.begin():
+                await conversation_repo.record_delivery(
+                    session, channel_name, platform_message_id, status, error
+                )
+
+        return ChannelContext(
+            handle_inbound=self.pipeline.handle, files=self.files, record_delivery=record_delivery
+        )
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        for channel in self.channels.values():
+            await channel.stop()
+        await self.engine.dispose()
+
+
+def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = None) -> App:
+    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    sessions = session_factory(engine)
+    hub = LiveHub()
+    channels: dict[str, Channel] = {"webchat": WebChatChannel()}
+    if settings.telegram.enabled:
+        from bot.channels.telegram import build_telegram_channel
+
+        channels["telegram"] = build_telegram_channel(settings)
+    if settings.whatsapp.enabled:
+        from bot.channels.whatsapp import build_whatsapp_channel
+
+        channels["whatsapp"] = build_whatsapp_channel(settings)
+    channels.update(extra_channels or {})
+    understanding = build_understanding(settings)
+    dialogs = DialogEngine(understanding)
+    pipeline = Pipeline(sessions, dialogs, channels, hub)
+    outbox = OutboxSender(sessions, channels, settings.outbox, hub)
+    files = FileStore(settings.files.root, settings.files.max_bytes)
+    return App(settings, engine, sessions, hub, channels, pipeline, outbox, files, understanding)

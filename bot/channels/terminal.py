@@ -1,0 +1,71 @@
+"""Terminal channel: `siketan chat`. Buttons are shown as numbered options; typing the number
+picks one (the dialogs understand a typed option number on every channel)."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+import uuid
+from typing import TextIO
+
+from bot.channels.base import Capabilities, Channel, Delivered, SendContext
+from bot.settings import Settings
+from dialogs.messages import ConversationKey, Inbound, Outbound, numbered_text
+
+CHANNEL = "terminal"
+
+
+class TerminalChannel(Channel):
+    name = CHANNEL
+    capabilities = Capabilities(max_buttons=0, documents=False, pull_delivery=True)
+
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self._out = out
+
+    async def send(
+        self, key: ConversationKey, message: Outbound, context: SendContext | None = None
+    ) -> Delivered:
+        self.show(message)
+        return Delivered()
+
+    def show(self, message: Outbound) -> None:
+        prefix = "Petugas" if message.author == "officer" else "SIKETAN"
+        self._out.write(f"\n{prefix}: {numbered_text(message)}\n")
+        self._out.flush()
+
+
+async def run_terminal_chat(
+    settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout, chat_id: str = ""
+) -> None:
+    from bot.app import build_app
+
+    terminal = TerminalChannel(out)
+    app = build_app(settings, extra_channels={CHANNEL: terminal})
+    await app.start(run_outbox=False)
+    key = ConversationKey(CHANNEL, chat_id or f"local-{getpass.getuser()}")
+    out.write("SIKETAN di terminal. Ketik pesan Anda; 'keluar' atau Ctrl-D untuk selesai.\n")
+    try:
+        first = True
+        while True:
+            if first:
+                line: str | None = "halo"
+                first = False
+            else:
+                out.write("\nAnda: ")
+                out.flush()
+                line = await asyncio.to_thread(stdin.readline)
+                if not line:
+                    break
+                line = line.rstrip("\n")
+                if line.strip().lower() in ("keluar", "exit", "quit"):
+                    break
+                if not line.strip():
+                    continue
+            inbound = Inbound(key=key, message_id=f"term-{uuid.uuid4()}", text=line or "")
+            result = await app.pipeline.handle(inbound)
+            for reply in result.replies:
+                terminal.show(reply.message)
+    finally:
+        out.write("\nSampai jumpa.\n")
+        await app.stop()

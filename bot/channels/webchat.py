@@ -1,0 +1,71 @@
+"""Web chat: the office web site's widget talks to `/api/webchat/...` (see bot/web.py).
+
+Replies are returned in the HTTP response and stay readable through `GET .../messages` and the
+WebSocket, so the channel itself never pushes: delivery is the transcript.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from collections import defaultdict, deque
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import Capabilities, Channel, Delivered, SendContext
+from dialogs.messages import ConversationKey, Outbound
+from storage.models import WebchatSession
+from storage.models.base import utcnow
+
+CHANNEL = "webchat"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class WebChatChannel(Channel):
+    name = CHANNEL
+    capabilities = Capabilities(max_text=4000, max_buttons=12, pull_delivery=True)
+
+    async def send(
+        self, key: ConversationKey, message: Outbound, context: SendContext | None = None
+    ) -> Delivered:
+        return Delivered()
+
+    @staticmethod
+    async def create_session(session: AsyncSession) -> tuple[str, str]:
+        session_id = str(uuid.uuid4())
+        token = secrets.token_urlsafe(32)
+        session.add(WebchatSession(id=session_id, token_hash=_hash(token), created_at=utcnow()))
+        return session_id, token
+
+    @staticmethod
+    async def check_token(session: AsyncSession, session_id: str, token: str) -> bool | None:
+        """None: no such session; False: wrong token; True: allowed."""
+        row = await session.get(WebchatSession, session_id)
+        if row is None:
+            return None
+        return hmac.compare_digest(row.token_hash, _hash(token))
+
+
+class RateLimiter:
+    """At most `limit` events per `window` seconds per key (in this process)."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        events = self._events[key]
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        if len(events) >= self.limit:
+            return False
+        events.append(now)
+        return True

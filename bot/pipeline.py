@@ -1,0 +1,172 @@
+"""The message path (DESIGN.md step 3): one inbound message, one database transaction.
+
+dedup -> conversation lock -> state -> transcript -> mode routing -> NLU + dialog step ->
+state + transcript + outbox -> commit. An exception anywhere rolls everything back, the platform
+id included, so the next delivery of the same message is processed normally.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import Channel
+from bot.live import LiveHub
+from dialogs.engine import Turn, TurnResult
+from dialogs.messages import ConversationKey, Inbound, Outbound
+from storage import conversations as repo
+from storage.models import OutboxMessage, TranscriptMessage
+from storage.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class DialogHandler(Protocol):
+    async def handle(self, turn: Turn) -> TurnResult: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: int
+    message: Outbound
+
+
+@dataclass
+class HandleResult:
+    conversation_id: int
+    replies: list[Reply] = field(default_factory=list)
+    duplicate: bool = False
+    routed_to_officer: bool = False
+
+
+def conversation_topic(conversation_id: int) -> str:
+    return f"conversation:{conversation_id}"
+
+
+OUTBOX_TOPIC = "outbox"
+
+
+class Pipeline:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        dialogs: DialogHandler,
+        channels: Mapping[str, Channel],
+        hub: LiveHub,
+        repos_factory: Callable[[AsyncSession], Any] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._dialogs = dialogs
+        self._channels = channels
+        self._hub = hub
+        self._repos_factory = repos_factory
+
+    async def handle(self, inbound: Inbound) -> HandleResult:
+        key = inbound.key
+        async with self._sessions() as session, session.begin():
+            conv = await repo.lock_conversation(session, key.channel, key.chat_id)
+            claimed = await repo.claim_inbound(session, key.channel, inbound.message_id, conv.id)
+            if claimed is None:
+                return await self._replay(session, key, inbound.message_id, conv.id)
+
+            now = utcnow()
+            incoming = repo.add_transcript(
+                session,
+                conv.id,
+                direction="in",
+                author="citizen",
+                author_id=inbound.sender_id,
+                text=inbound.text,
+                body=inbound.to_json(),
+                platform_message_id=inbound.message_id,
+            )
+            await session.flush()
+            claimed.transcript_id = incoming.id
+            conv.last_inbound_at = now
+            conv.blocked = False  # writing to us again means they unblocked the bot
+            conv.updated_at = now
+            if inbound.sender_name and not conv.sender_name:
+                conv.sender_name = inbound.sender_name[:200]
+
+            if conv.mode in ("waiting", "officer"):
+                # An officer holds (or will hold) this conversation: the bot stays silent.
+                result = HandleResult(conversation_id=conv.id, routed_to_officer=True)
+            else:
+                turn = Turn(
+                    inbound=inbound,
+                    locale=conv.locale,
+                    mode=conv.mode,
+                    state=dict(conv.state or {}),
+                    repos=self._repos_factory(session) if self._repos_factory else None,
+                )
+                outcome = await self._dialogs.handle(turn)
+                conv.state = outcome.state
+                conv.locale = outcome.locale
+                conv.mode = outcome.mode
+                replies = await self.enqueue(session, conv.id, key, outcome.replies, incoming.id)
+                result = HandleResult(conversation_id=conv.id, replies=replies)
+        self.notify(result.conversation_id)
+        return result
+
+    async def enqueue(
+        self,
+        session: AsyncSession,
+        conversation_id: int,
+        key: ConversationKey,
+        messages: list[Outbound],
+        in_reply_to: int | None = None,
+        author_id: str = "",
+    ) -> list[Reply]:
+        """Write outgoing messages to the transcript and the outbox (same transaction)."""
+        channel = self._channels.get(key.channel)
+        pull = channel is None or channel.capabilities.pull_delivery
+        rows: list[tuple[TranscriptMessage, Outbound]] = []
+        for message in messages:
+            row = repo.add_transcript(
+                session,
+                conversation_id,
+                direction="out",
+                author=message.author,
+                author_id=author_id,
+                text=message.text,
+                body=message.to_json(),
+                in_reply_to=in_reply_to,
+            )
+            rows.append((row, message))
+        await session.flush()
+        now = utcnow()
+        for row, message in rows:
+            session.add(
+                OutboxMessage(
+                    conversation_id=conversation_id,
+                    transcript_id=row.id,
+                    channel=key.channel,
+                    chat_id=key.chat_id,
+                    body=message.to_json(),
+                    # Pull channels (web chat, terminal) deliver by being read: nothing to push.
+                    status="sent" if pull else "pending",
+                    sent_at=now if pull else None,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        return [Reply(row.id, message) for row, message in rows]
+
+    def notify(self, conversation_id: int) -> None:
+        self._hub.publish(conversation_topic(conversation_id))
+        self._hub.publish(OUTBOX_TOPIC)
+
+    async def _replay(
+        self, session: AsyncSession, key: ConversationKey, message_id: str, conversation_id: int
+    ) -> HandleResult:
+        log.info("duplicate inbound %s on %s dropped", message_id, key.channel)
+        processed = await repo.find_processed(session, key.channel, message_id)
+        replies: list[Reply] = []
+        if processed is not None and processed.transcript_id is not None:
+            for row in await repo.replies_to(session, processed.transcript_id):
+                replies.append(Reply(row.id, Outbound.from_json(row.body)))
+        return HandleResult(conversation_id=conversation_id, replies=replies, duplicate=True)

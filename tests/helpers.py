@@ -1,0 +1,58 @@
+"""Test helpers shared by several test modules."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+
+from bot.app import App, build_app
+from bot.settings import Settings, load_settings
+from bot.web import create_web_app
+from storage.migrate import upgrade_database
+
+# One trained NLU artifact for the whole test run (training takes seconds, not per test).
+SHARED_MODEL = Path(tempfile.gettempdir()) / f"siketan-test-nlu-{os.getpid()}.joblib"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def settings_for(db_url: str, tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database": {"url": db_url},
+        "files": {"root": tmp_path / "files"},
+        "nlu": {"model_path": SHARED_MODEL},
+    }
+    values.update(overrides)
+    return load_settings(None, **values)
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[tuple[App, httpx.AsyncClient]]:
+    """The real app in this process, served through ASGI (no sockets)."""
+    await upgrade_database(settings.database.url)
+    app = build_app(settings)
+    web = create_web_app(app, run_background=False)
+    await app.start(run_outbox=False)
+    transport = httpx.ASGITransport(app=web)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://siketan.test") as client:
+            yield app, client
+    finally:
+        await app.stop()
+
+
+async def new_session(client: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    r = await client.post("/api/webchat/sessions")
+    assert r.status_code == 201
+    data = r.json()
+    return data["session_id"], {"Authorization": f"Bearer {data['token']}"}
