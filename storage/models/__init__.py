@@ -8,12 +8,15 @@ from storage.models.conversations import (
     TranscriptMessage,
     WebchatSession,
 )
+from storage.models.rules import KbliCatalogVersion, RuleSetVersion
 
 __all__ = [
     "Base",
     "Conversation",
+    "KbliCatalogVersion",
     "OutboxMessage",
     "ProcessedInbound",
+    "RuleSetVersion",
     "TranscriptMessage",
     "WebchatSession",
 ]

@@ -1,0 +1,279 @@
+"""Rule-set versions and KBLI catalogs in the database.
+
+Drafts can be saved, validated and published; a published version never changes; a rollback
+publishes an earlier version's content again as a new number. The repository YAML seeds
+version 1 on first use. The active KBLI catalog is the shipped KBLI 2020 file until another
+catalog is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from permit_rules import (
+    KbliCatalog,
+    RuleError,
+    RuleSet,
+    RuleSetError,
+    default_rules_text,
+    load_default_catalog,
+    parse_catalog_csv,
+    validate_rule_text,
+)
+from storage.models.base import utcnow
+from storage.models.rules import KbliCatalogVersion, RuleSetVersion
+
+SEED_AUTHOR = "seed"
+
+
+class RuleSetStoreError(Exception):
+    """A version operation is not allowed (unknown version, not a draft...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    id: int
+    number: int | None
+    status: str
+    kbli_version: str
+    content_sha256: str
+    created_by: str
+    created_at: datetime
+    published_by: str | None
+    published_at: datetime | None
+    rolled_back_from: int | None
+    note: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogImport:
+    version: str
+    code_count: int
+    missing_codes: list[str]  # activities of the active rule set whose code is not in it
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _parse(text: str, name: str) -> RuleSet:
+    return RuleSet.from_yaml(text, name)
+
+
+async def _next_number(session: AsyncSession) -> int:
+    current = await session.scalar(select(func.max(RuleSetVersion.number)))
+    return (current or 0) + 1
+
+
+async def _active_row(session: AsyncSession) -> RuleSetVersion | None:
+    stmt = (
+        select(RuleSetVersion)
+        .where(RuleSetVersion.status == "published")
+        .order_by(RuleSetVersion.number.desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def seed_if_empty(session: AsyncSession, *, by: str = SEED_AUTHOR) -> int | None:
+    """Publish the repository YAML as version 1 when no version is published yet.
+
+    Returns the new number, or None when a published version already existed.
+    """
+    if await _active_row(session) is not None:
+        return None
+    text = default_rules_text()
+    rule_set = _parse(text, "permit_rules/rules/probolinggo.yaml")
+    now = utcnow()
+    row = RuleSetVersion(
+        number=await _next_number(session),
+        status="published",
+        content=text,
+        content_sha256=_sha(text),
+        kbli_version=rule_set.meta.kbli_version,
+        created_by=by,
+        created_at=now,
+        published_by=by,
+        published_at=now,
+        note="seeded from the repository YAML",
+    )
+    session.add(row)
+    await session.flush()
+    return row.number
+
+
+async def active_version(session: AsyncSession) -> tuple[int, RuleSet]:
+    """The active published version (seeding version 1 when there is none)."""
+    row = await _active_row(session)
+    if row is None:
+        await seed_if_empty(session)
+        row = await _active_row(session)
+    if row is None or row.number is None:  # pragma: no cover - seeding always publishes
+        raise RuleSetStoreError("no published rule set")
+    return row.number, _parse(row.content, f"version {row.number}")
+
+
+async def version_content(session: AsyncSession, number: int) -> str:
+    row = await session.scalar(select(RuleSetVersion).where(RuleSetVersion.number == number))
+    if row is None:
+        raise RuleSetStoreError(f"there is no published version {number}")
+    return row.content
+
+
+async def save_draft(
+    session: AsyncSession, text: str, *, by: str, note: str = "", source_name: str = "draft"
+) -> int:
+    """Validate and store a draft; returns the draft's id. Raises RuleSetError if invalid."""
+    rule_set = _parse(text, source_name)
+    row = RuleSetVersion(
+        status="draft",
+        content=text,
+        content_sha256=_sha(text),
+        kbli_version=rule_set.meta.kbli_version,
+        created_by=by,
+        note=note,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def validate_draft(session: AsyncSession, draft_id: int) -> list[RuleError]:
+    row = await session.get(RuleSetVersion, draft_id)
+    if row is None:
+        raise RuleSetStoreError(f"there is no draft {draft_id}")
+    return validate_rule_text(row.content, f"draft {draft_id}")
+
+
+async def publish(session: AsyncSession, draft_id: int, *, by: str) -> int:
+    """Publish a draft as the next version number; returns that number."""
+    row = await session.get(RuleSetVersion, draft_id)
+    if row is None:
+        raise RuleSetStoreError(f"there is no draft {draft_id}")
+    if row.status != "draft":
+        raise RuleSetStoreError(f"{draft_id} is already published as version {row.number}")
+    errors = validate_rule_text(row.content, f"draft {draft_id}")
+    if errors:
+        raise RuleSetError(errors)
+    number = await _next_number(session)
+    # Only a draft row can change, and only this once (guarded in the WHERE clause).
+    result = await session.execute(
+        update(RuleSetVersion)
+        .where(RuleSetVersion.id == draft_id, RuleSetVersion.status == "draft")
+        .values(status="published", number=number, published_by=by, published_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(result, "rowcount", 1) != 1:
+        raise RuleSetStoreError(f"draft {draft_id} was published concurrently")
+    await session.refresh(row)
+    return number
+
+
+async def publish_text(session: AsyncSession, text: str, *, by: str, note: str = "") -> int:
+    """Save a draft from text and publish it at once; returns the new version number."""
+    draft_id = await save_draft(session, text, by=by, note=note)
+    return await publish(session, draft_id, by=by)
+
+
+async def rollback(session: AsyncSession, number: int, *, by: str, note: str = "") -> int:
+    """Publish the content of an earlier version again as a new version; returns its number."""
+    await seed_if_empty(session)
+    source = await session.scalar(
+        select(RuleSetVersion).where(
+            RuleSetVersion.number == number, RuleSetVersion.status == "published"
+        )
+    )
+    if source is None:
+        raise RuleSetStoreError(f"there is no published version {number}")
+    now = utcnow()
+    row = RuleSetVersion(
+        number=await _next_number(session),
+        status="published",
+        content=source.content,
+        content_sha256=source.content_sha256,
+        kbli_version=source.kbli_version,
+        created_by=by,
+        created_at=now,
+        published_by=by,
+        published_at=now,
+        rolled_back_from=number,
+        note=note or f"rollback to version {number}",
+    )
+    session.add(row)
+    await session.flush()
+    assert row.number is not None
+    return row.number
+
+
+async def history(session: AsyncSession) -> list[VersionInfo]:
+    """Every version, published ones by number, then drafts by id."""
+    rows = list((await session.scalars(select(RuleSetVersion))).all())
+    active = await _active_row(session)
+    rows.sort(key=lambda r: (r.number is None, r.number or 0, r.id))
+    return [
+        VersionInfo(
+            id=r.id,
+            number=r.number,
+            status=r.status,
+            kbli_version=r.kbli_version,
+            content_sha256=r.content_sha256,
+            created_by=r.created_by,
+            created_at=r.created_at,
+            published_by=r.published_by,
+            published_at=r.published_at,
+            rolled_back_from=r.rolled_back_from,
+            note=r.note,
+            active=active is not None and r.id == active.id,
+        )
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------------- KBLI catalogs
+async def import_catalog(
+    session: AsyncSession, csv_text: str, version: str, *, by: str
+) -> CatalogImport:
+    """Store a KBLI catalog CSV and make it active; report rules pointing at missing codes.
+
+    Raises permit_rules.CatalogError when the CSV cannot be read.
+    """
+    catalog = parse_catalog_csv(csv_text, version)
+    await session.execute(update(KbliCatalogVersion).values(active=False))
+    existing = await session.scalar(
+        select(KbliCatalogVersion).where(KbliCatalogVersion.version == version)
+    )
+    if existing is None:
+        session.add(
+            KbliCatalogVersion(
+                version=version,
+                content=csv_text,
+                code_count=len(catalog),
+                active=True,
+                imported_by=by,
+            )
+        )
+    else:
+        existing.content = csv_text
+        existing.code_count = len(catalog)
+        existing.active = True
+        existing.imported_by = by
+        existing.imported_at = utcnow()
+    await session.flush()
+    _, rule_set = await active_version(session)
+    return CatalogImport(version, len(catalog), rule_set.missing_from_catalog(catalog))
+
+
+async def active_catalog(session: AsyncSession) -> KbliCatalog:
+    """The active imported catalog, or the shipped KBLI 2020 catalog if none was imported."""
+    row = await session.scalar(
+        select(KbliCatalogVersion).where(KbliCatalogVersion.active.is_(True)).limit(1)
+    )
+    if row is None:
+        return load_default_catalog()
+    return parse_catalog_csv(row.content, row.version)
