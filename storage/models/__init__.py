@@ -1,5 +1,12 @@
 """All tables. Importing this package registers every model on `Base.metadata`."""
 
+from storage.models.applications import (
+    Application,
+    ApplicationDocument,
+    ApplicationStatusChange,
+    ReferenceCounter,
+    SurveyResponse,
+)
 from storage.models.base import Base
 from storage.models.conversations import (
     Conversation,
@@ -11,6 +18,11 @@ from storage.models.conversations import (
 from storage.models.rules import KbliCatalogVersion, RuleSetVersion
 
 __all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationStatusChange",
+    "ReferenceCounter",
+    "SurveyResponse",
     "Base",
     "Conversation",
     "KbliCatalogVersion",
