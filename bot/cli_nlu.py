@@ -6,17 +6,22 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 nlu_app = typer.Typer(help="Language understanding: parse, train, evaluate.")
 
 DEFAULT_MODEL = Path("var/nlu-model.joblib")
+ModelOpt = Annotated[Path, typer.Option("--model", help="Model artifact (trained if absent).")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Where to write the model artifact.")]
+IfMissingOpt = Annotated[bool, typer.Option("--if-missing", help="Do nothing if OUT exists.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")]
 
 
 @nlu_app.command("parse")
 def parse_cmd(
-    model: Path = typer.Option(DEFAULT_MODEL, "--model", help="Model artifact (trained if absent)."),
+    model: ModelOpt = DEFAULT_MODEL,
 ) -> None:
     """Read UTF-8 lines on stdin; write one Rasa-shaped JSON object per line."""
     from nlu import build_default_engine
@@ -34,8 +39,8 @@ def parse_cmd(
 
 @nlu_app.command("train")
 def train_cmd(
-    out: Path = typer.Option(DEFAULT_MODEL, "--out", help="Where to write the model artifact."),
-    if_missing: bool = typer.Option(False, "--if-missing", help="Do nothing if OUT exists."),
+    out: OutOpt = DEFAULT_MODEL,
+    if_missing: IfMissingOpt = False,
 ) -> None:
     """Train the embedded classifier and write the model artifact."""
     if if_missing and out.exists():
@@ -51,8 +56,8 @@ def train_cmd(
 
 @nlu_app.command("evaluate")
 def evaluate_cmd(
-    model: Path = typer.Option(DEFAULT_MODEL, "--model", help="Model artifact (trained if absent)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    model: ModelOpt = DEFAULT_MODEL,
+    as_json: JsonOpt = False,
 ) -> None:
     """Accuracy, macro-F1, confusion and KBLI top-1/top-3 on the held-out test set."""
     from nlu import build_default_engine

@@ -51,7 +51,8 @@ _SE_SCALES: dict[str, float] = {"seribu": 1e3, "sejuta": 1e6, "semiliar": 1e9, "
 _NUMBER_WORDS = sorted(
     [*_UNITS, *_SE, *_SCALES, *_SE_SCALES, "belas", "puluh", "ratus"], key=len, reverse=True
 )
-WORDNUM = r"(?:%s)(?:\s+(?:%s))*" % ("|".join(_NUMBER_WORDS), "|".join(_NUMBER_WORDS))
+_NW_ALT = "|".join(_NUMBER_WORDS)
+WORDNUM = rf"(?:{_NW_ALT})(?:\s+(?:{_NW_ALT}))*"
 DIGITNUM = r"\d+(?:[.,]\d+)*"
 NUM = rf"(?:{DIGITNUM}|{WORDNUM})"
 
@@ -110,7 +111,7 @@ def parse_number(text: str) -> float | None:
 
 
 def _as_int_or_float(value: float) -> int | float:
-    return int(round(value)) if abs(value - round(value)) < 1e-9 else round(value, 4)
+    return round(value) if abs(value - round(value)) < 1e-9 else round(value, 4)
 
 
 # ---------------------------------------------------------------- money
@@ -161,7 +162,7 @@ def extract_money(text: str) -> list[Entity]:
             continue
         start = m.start("rp") if rp else m.start("num")
         end = m.end("cur") if cur else (m.end("mult") if m.group("mult") else m.end("num"))
-        out.append(Entity("money", int(round(value)), start, end))
+        out.append(Entity("money", round(value), start, end))
     return out
 
 
@@ -282,7 +283,9 @@ def check_nik(nik: str) -> NikCheck:
     return NikCheck(True, "", birth, female)
 
 
-_NIK_RE = re.compile(r"(?<![\d+])(\d{16}|\d{4}[ .-]\d{4}[ .-]\d{4}[ .-]\d{4}|\d{6}[ .]\d{6}[ .]\d{4})(?!\d)")
+_NIK_RE = re.compile(
+    r"(?<![\d+])(\d{16}|\d{4}[ .-]\d{4}[ .-]\d{4}[ .-]\d{4}|\d{6}[ .]\d{6}[ .]\d{4})(?!\d)"
+)
 
 
 def extract_nik(text: str) -> list[Entity]:
@@ -335,12 +338,16 @@ def extract_phone(text: str) -> list[Entity]:
 
 # ---------------------------------------------------------------- email, reference
 
-_EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 _REF_RE = re.compile(r"\bskt\s*[-_/.]?\s*(\d{4})\s*[-_/.]?\s*(\d{6})(?!\d)", re.IGNORECASE)
 
 
 def extract_email(text: str) -> list[Entity]:
-    return [Entity("email", m.group(0).lower(), m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
+    return [
+        Entity("email", m.group(0).lower(), m.start(), m.end()) for m in _EMAIL_RE.finditer(text)
+    ]
 
 
 def extract_reference(text: str) -> list[Entity]:
@@ -438,9 +445,7 @@ class WilayahMatcher:
                     found = (self._names[key], n, 100.0)
                     break
                 if len(key) >= 6:
-                    best = process.extractOne(
-                        key, self._keys, scorer=fuzz.ratio, score_cutoff=86
-                    )
+                    best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=86)
                     if best is not None:
                         found = (self._names[best[0]], n, float(best[1]))
                         break

@@ -18,9 +18,7 @@ from nlu.types import Entity, IntentScore, Language, ParseResult
 log = logging.getLogger(__name__)
 
 
-def _result_from_rasa(
-    text: str, payload: dict[str, Any], fallback: ParseResult
-) -> ParseResult:
+def _result_from_rasa(text: str, payload: dict[str, Any], fallback: ParseResult) -> ParseResult:
     intent_raw = payload.get("intent") or {}
     name = intent_raw.get("name")
     intent = IntentScore(
@@ -34,7 +32,9 @@ def _result_from_rasa(
     entities = tuple(
         Entity(
             str(e.get("entity")),
-            e.get("value") if isinstance(e.get("value"), (str, int, float)) else str(e.get("value")),
+            e.get("value")
+            if isinstance(e.get("value"), (str, int, float))
+            else str(e.get("value")),
             int(e.get("start") or 0),
             int(e.get("end") or 0),
             float(e.get("confidence_entity", e.get("confidence")) or 1.0),
@@ -46,7 +46,9 @@ def _result_from_rasa(
     language: Language = fallback.language
     kbli = fallback.kbli if intent.name in {"ask_requirements", "inform_business",
                                             "apply_permit"} else ()  # fmt: skip
-    return ParseResult(text, intent, ranking or (intent,), entities, kbli or fallback.kbli, language)
+    return ParseResult(
+        text, intent, ranking or (intent,), entities, kbli or fallback.kbli, language
+    )
 
 
 class RasaHttpParser:
