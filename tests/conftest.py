@@ -75,3 +75,15 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The NLU artifact every server process in the tests loads (trained once per run)."""
+    from nlu import NluEngine
+    from permit_rules import load_everyday_words
+    from tests.helpers import SHARED_MODEL
+
+    if not SHARED_MODEL.exists():
+        NluEngine.train(everyday_words=load_everyday_words()).save(SHARED_MODEL)
+    return SHARED_MODEL
