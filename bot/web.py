@@ -223,6 +223,9 @@ def create_web_app(app: App, *, run_background: bool = True) -> FastAPI:
             raise HTTPException(404)
         return FileResponse(path)
 
+    from console.web import mount_console
+
+    mount_console(web, app)
     if "telegram" in app.channels:
         from bot.web_telegram import mount_telegram
 
