@@ -80,6 +80,17 @@ class TelegramSettings(BaseModel):
         return bool(self.token.get_secret_value())
 
 
+class WhatsAppTemplate(BaseModel):
+    """An approved message template: its name in WhatsApp Manager and its language code."""
+
+    name: str = Field(min_length=1)
+    language: str = "id"
+
+
+def _default_templates() -> dict[str, WhatsAppTemplate]:
+    return {"status_update": WhatsAppTemplate(name="siketan_status_update", language="id")}
+
+
 class WhatsAppSettings(BaseModel):
     phone_number_id: str = ""
     access_token: SecretStr = SecretStr("")
@@ -87,6 +98,9 @@ class WhatsAppSettings(BaseModel):
     verify_token: SecretStr = SecretStr("")
     api_version: str = "21.0"
     graph_api_base_url: str = "https://graph.facebook.com"
+    # Outbound.template key -> approved template; used outside the 24-hour service window.
+    templates: dict[str, WhatsAppTemplate] = Field(default_factory=_default_templates)
+    request_timeout_seconds: float = Field(20.0, gt=0)
 
     @property
     def enabled(self) -> bool:
