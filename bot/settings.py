@@ -7,6 +7,7 @@ YAML keeps empty placeholders so every key is discoverable in one file.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -74,6 +75,26 @@ class TelegramSettings(BaseModel):
     base_file_url: str = "https://api.telegram.org/file/bot"
     webhook_url: str = ""
     secret_token: SecretStr = SecretStr("")
+    # Long-polling wait per getUpdates call (Telegram allows up to 50 s).
+    poll_timeout_seconds: int = Field(30, ge=0, le=50)
+    # Telegram asks bots to stay near 1 message/s per chat and 30 messages/s overall; a short
+    # burst per chat is tolerated, so a two-message answer is not slowed down.
+    per_chat_per_second: float = Field(1.0, gt=0)
+    per_chat_burst: int = Field(3, ge=1)
+    global_per_second: float = Field(30.0, gt=0)
+    # Show "typing..." when an answer takes longer than this.
+    typing_after_seconds: float = Field(1.0, ge=0)
+
+    @field_validator("secret_token")
+    @classmethod
+    def _telegram_secret_charset(cls, value: SecretStr) -> SecretStr:
+        # setWebhook accepts only 1-256 characters A-Z, a-z, 0-9, _ and -.
+        raw = value.get_secret_value()
+        if raw and (
+            len(raw) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in raw)
+        ):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
     @property
     def enabled(self) -> bool:
@@ -113,8 +134,48 @@ class NluSettings(BaseModel):
     model_path: Path = Path("var/nlu-model.joblib")
 
 
+def _default_office_hours() -> dict[str, str]:
+    # MPP Kota Probolinggo from 1 July 2024 (SK DPMPTSP 500.16.7.2/290/425.117/2024).
+    return {
+        "mon": "08:00-14:00",
+        "tue": "08:00-14:00",
+        "wed": "08:00-14:00",
+        "thu": "08:00-14:00",
+        "fri": "08:00-11:00",
+    }
+
+
 class OfficeSettings(BaseModel):
     timezone: str = "Asia/Jakarta"
+    # weekday (mon..sun) -> "HH:MM-HH:MM" when officers serve; a missing weekday is closed.
+    hours: dict[str, str] = Field(default_factory=_default_office_hours)
+    holidays_country: str = "ID"  # national holidays (`holidays` package); "" for none
+    extra_closed_dates: list[date] = Field(default_factory=list)
+    # A waiting citizen nobody claims within this time is told so; the request becomes a ticket.
+    handoff_timeout_minutes: float = Field(15.0, gt=0)
+    # Signs console session cookies; empty -> random per start (sessions reset on restart).
+    session_secret: SecretStr = SecretStr("")
+    # Console sessions end after this much inactivity.
+    session_hours: float = Field(10.0, gt=0)
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, str]) -> dict[str, str]:
+        from dialogs.office_hours import OfficeHours
+
+        OfficeHours.from_config("UTC", value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
 
 class Settings(BaseSettings):

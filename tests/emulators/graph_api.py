@@ -174,7 +174,9 @@ class GraphApiEmulator:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -334,3 +336,11 @@ class GraphApiEmulator:
         media_id = f"{900000 + next(self._ids)}"
         self.uploads[media_id] = Media(file_data, mime, name)
         return 200, {"id": media_id}, "application/json"
+
+
+def sign(body: bytes, app_secret: str) -> str:
+    """The `X-Hub-Signature-256` header Meta puts on a webhook body."""
+    import hashlib
+    import hmac
+
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
