@@ -84,7 +84,7 @@ class OutboxSender:
             return
         try:
             delivered = await channel.send(
-                ConversationKey(channel_name, chat_id), Outbound.from_json(body)
+                ConversationKey(channel_name, chat_id), Outbound.from_json(body), context
             )
         except DeliveryError as exc:
             await self._record_failure(
