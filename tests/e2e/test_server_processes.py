@@ -121,7 +121,9 @@ async def test_conversation_continues_after_restart(
             r = await client.post(f"{server.base}/api/webchat/sessions")
             sid, auth = r.json()["session_id"], {"Authorization": f"Bearer {r.json()['token']}"}
             r = await client.post(
-                f"{server.base}/api/webchat/sessions/{sid}/messages", json={"text": "menu"}, headers=auth
+                f"{server.base}/api/webchat/sessions/{sid}/messages",
+                json={"text": "menu"},
+                headers=auth,
             )
             assert r.json()["messages"][-1]["buttons"]
     finally:
@@ -131,7 +133,9 @@ async def test_conversation_continues_after_restart(
         again.wait_ready()
         async with httpx.AsyncClient(timeout=30) as client:
             r = await client.post(
-                f"{again.base}/api/webchat/sessions/{sid}/messages", json={"text": "5"}, headers=auth
+                f"{again.base}/api/webchat/sessions/{sid}/messages",
+                json={"text": "5"},
+                headers=auth,
             )
             assert "Basuki Rahmat" in r.json()["messages"][0]["text"]
     finally:
