@@ -15,10 +15,13 @@ from bot.channels.webchat import WebChatChannel
 from bot.live import LiveHub
 from bot.outbox import OutboxSender
 from bot.pipeline import Pipeline
+from bot.receipts import PdfReceiptWriter
 from bot.settings import Settings
 from bot.understanding import Understanding, build_understanding
 from dialogs.engine import DialogEngine
+from dialogs.ports import DialogRepos
 from storage import conversations as conversation_repo
+from storage.applications import DbRuleSource, SqlApplicationRepository
 from storage.db import create_engine, session_factory
 from storage.files import FileStore
 
@@ -85,7 +88,16 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
     channels.update(extra_channels or {})
     understanding = build_understanding(settings)
     dialogs = DialogEngine(understanding)
-    pipeline = Pipeline(sessions, dialogs, channels, hub)
-    outbox = OutboxSender(sessions, channels, settings.outbox, hub)
     files = FileStore(settings.files.root, settings.files.max_bytes)
+    receipts = PdfReceiptWriter(files)
+
+    def repos_factory(session: AsyncSession) -> DialogRepos:
+        return DialogRepos(
+            rules=DbRuleSource(session),
+            applications=SqlApplicationRepository(session),
+            receipts=receipts,
+        )
+
+    pipeline = Pipeline(sessions, dialogs, channels, hub, repos_factory=repos_factory)
+    outbox = OutboxSender(sessions, channels, settings.outbox, hub)
     return App(settings, engine, sessions, hub, channels, pipeline, outbox, files, understanding)

@@ -18,6 +18,8 @@ class OfficeInfo:
     website: str
     hours: dict[str, list[str]]
     bring: dict[str, list[str]]
+    # Working days the office promises for handling an application (its service standard).
+    application_due_working_days: int = 5
 
 
 @cache
@@ -29,4 +31,5 @@ def load_office_info(path: Path = OFFICE_FILE) -> OfficeInfo:
         website=str(data["website"]),
         hours={str(k): [str(x) for x in v] for k, v in data["hours"].items()},
         bring={str(k): [str(x) for x in v] for k, v in data["bring"].items()},
+        application_due_working_days=int(data.get("application_due_working_days", 5)),
     )

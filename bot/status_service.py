@@ -1,0 +1,120 @@
+"""Status changes of applications, for the officer console (and anything else that moves them).
+
+One call = one transaction: the application changes, a history row records who/when/why, and the
+citizen's notification is written to the outbox of the conversation they applied from, so it goes
+out on the channel they used (as a WhatsApp template outside the 24-hour window).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from dialogs.formatting import format_date
+from dialogs.messages import ConversationKey, Outbound, OutboundKind
+from dialogs.ports import ApplicationView
+from dialogs.status import next_step_words, status_message, status_words
+from dialogs.survey import survey_invitation
+from dialogs.texts import text
+from storage.applications import (
+    TRANSITIONS,
+    TransitionError,
+    get_by_reference,
+    record_change,
+    view,
+)
+from storage.models import Conversation
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+__all__ = ["TRANSITIONS", "ApplicationNotFound", "TransitionError", "change_status"]
+
+
+class ApplicationNotFound(LookupError):
+    pass
+
+
+async def change_status(
+    app: App,
+    reference: str,
+    new_status: str,
+    *,
+    by: str,
+    note: str = "",
+    document_ref: str | None = None,
+    permit_number: str = "",
+) -> ApplicationView:
+    """Move `reference` to `new_status` (allowed transitions only) and tell the citizen.
+
+    `document_ref` ("sha256:<hex>" in the file store) is the issued permit when completing;
+    `note` is the officer's note (what to fix for needs_revision, the reason for rejected).
+    """
+    if new_status in ("needs_revision", "rejected") and not note.strip():
+        raise ValueError(f"{new_status} needs a note for the citizen")
+    async with app.sessions() as session, session.begin():
+        row = await get_by_reference(session, reference, lock=True)
+        if row is None:
+            raise ApplicationNotFound(reference)
+        record_change(session, row, new_status, by=by, note=note, document_ref=document_ref or "")
+        if new_status == "completed":
+            row.permit_number = permit_number or row.permit_number
+            row.result_document = document_ref or row.result_document
+        conv = await session.get(Conversation, row.conversation_id)
+        locale = conv.locale if conv is not None else row.locale
+        current = view(row)
+        messages = _notification(current, locale)
+        await app.pipeline.enqueue(
+            session,
+            row.conversation_id,
+            ConversationKey(row.channel, row.chat_id),
+            messages,
+            author_id=by,
+        )
+        conversation_id = row.conversation_id
+    app.pipeline.notify(conversation_id)
+    log.info("application %s -> %s by %s", reference, new_status, by)
+    return current
+
+
+def _notification(app: ApplicationView, locale: str) -> list[Outbound]:
+    status = status_words(locale, app.status)
+    due = format_date(app.due_date, locale)
+    body = text(
+        locale,
+        "status_update",
+        reference=app.reference,
+        status=status,
+        due=due,
+        next=next_step_words(locale, app.status),
+    )
+    if app.status_note:
+        body += "\n\n" + text(locale, "status_note", note=app.status_note)
+    if app.permit_number:
+        body += "\n\n" + text(locale, "status_permit_number", number=app.permit_number)
+    buttons = status_message(locale, app).buttons
+    messages = [
+        Outbound(
+            body,
+            buttons=buttons,
+            author="system",
+            template="status_update",
+            template_params=(app.reference, status, due),
+        )
+    ]
+    if app.status == "completed":
+        if app.result_document:
+            messages.append(
+                Outbound(
+                    text(locale, "result_document_caption", reference=app.reference),
+                    kind=OutboundKind.DOCUMENT,
+                    document_ref=app.result_document,
+                    document_name=f"izin-{app.reference}.pdf",
+                    document_mime="application/pdf",
+                    author="system",
+                )
+            )
+        messages.append(survey_invitation(locale, "application", app.reference))
+    return messages
