@@ -24,6 +24,7 @@ import json
 import logging
 import re
 import time
+import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -259,6 +260,16 @@ class _RedactToken(logging.Filter):
 
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    # PTB 22 keeps a timedelta and warns when the int-or-timedelta property is read.
+    stored = getattr(exc, "_retry_after", None)
+    if isinstance(stored, timedelta):
+        return stored.total_seconds()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _seconds(exc.retry_after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,7 +635,7 @@ class TelegramChannel(Channel):
             except asyncio.CancelledError:
                 raise
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(_retry_after(exc))
                 continue
             except Conflict as exc:
                 log.warning("Telegram getUpdates conflict (%s); retrying", exc)
@@ -697,7 +708,7 @@ class TelegramChannel(Channel):
     def _delivery_error(self, exc: TelegramError) -> DeliveryError:
         reason = f"{type(exc).__name__}: {exc}".replace(self._token, "<token>")
         if isinstance(exc, RetryAfter):
-            return DeliveryError(reason, retry_after=_seconds(exc.retry_after), code="429")
+            return DeliveryError(reason, retry_after=_retry_after(exc), code="429")
         if isinstance(exc, Forbidden):
             return DeliveryError(reason, blocked=True, code="403")
         if isinstance(exc, InvalidToken):
@@ -781,7 +792,7 @@ class TelegramChannel(Channel):
             try:
                 return await call()
             except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
+                wait = _retry_after(exc)
                 if not partial or wait > 60:
                     raise
                 await asyncio.sleep(wait)

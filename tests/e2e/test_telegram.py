@@ -24,7 +24,7 @@ from bot.channels.telegram import SECRET_HEADER
 from bot.settings import Settings
 from bot.web import create_web_app
 from storage.migrate import upgrade_database
-from storage.models import OutboxMessage, ProcessedInbound
+from storage.models import Conversation, OutboxMessage, ProcessedInbound, TranscriptMessage
 from tests.conftest import DATA
 from tests.emulators.telegram_api import TelegramApiEmulator
 from tests.helpers import settings_for
@@ -229,3 +229,198 @@ async def test_menu_by_commands_and_buttons(
         assert "Tidak ada proses" in texts(replies)
         replies = await citizen.say("/help")
         assert "bantuan" in texts(replies).lower()
+
+
+# -- real payloads through the webhook --------------------------------------------------------
+
+PHOTO_FILE_ID = "AgADAgAD36sxG-PX0UvQSXIn9rccdw-ACA4ABAEAAwIAA3kAAyTcBAABFgQ"  # the largest size
+
+
+def _body(row: TranscriptMessage) -> dict[str, Any]:
+    return dict(row.body or {})
+
+
+EXPECTED: dict[str, Any] = {
+    "aiogram_raw_update_text.json": lambda b: b["text"] == "test",
+    "teloxide_update_private_text.json": lambda b: b["text"] == "4",
+    "teloxide_callback_query_inline.json": lambda b: b["payload"] == "some_data",
+    "teloxide_message_photo.json": lambda b: (
+        b["attachments"][0]["kind"] == "photo"
+        and b["attachments"][0]["ref"].startswith("sha256:")
+        and not b["attachments"][0]["error"]
+    ),
+    # The fixture's file id is unknown to our Telegram: the dialog hears "download failed".
+    "aiogram_message_document.json": lambda b: (
+        b["attachments"][0]["kind"] == "document"
+        and b["attachments"][0]["error"] == "download_failed"
+    ),
+    "aiogram_message_contact.json": lambda b: b["contact"]["phone"] == "911",
+    "aiogram_message_location.json": lambda b: b["location"]["latitude"] == 3.14,
+    "teloxide_message_location_venue.json": lambda b: b["location"]["name"] == "Title",
+    "aiogram_edited_message.json": lambda b: b["unsupported"] == "edited_message",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+async def test_real_payloads_through_webhook(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator, name: str
+) -> None:
+    emulator.register_file(PHOTO_FILE_ID, JPEG, "photo.jpg")
+    async with running(telegram_settings(db_url, tmp_path, emulator, "webhook")) as (app, client):
+        raw = (FIXTURES / name).read_bytes()
+        response = await webhook(client, emulator, raw)
+        assert response.status_code == 200
+        await settle(app, emulator, 1)
+        async with app.sessions() as db:
+            rows = (
+                (await db.execute(select(TranscriptMessage).order_by(TranscriptMessage.id)))
+                .scalars()
+                .all()
+            )
+        inbound = [r for r in rows if r.direction == "in"]
+        assert len(inbound) == 1
+        assert EXPECTED[name](_body(inbound[0])), _body(inbound[0])
+        # Every message gets a polite answer, and the answer reached the emulated Telegram.
+        assert any(r.direction == "out" for r in rows)
+        assert emulator.calls_of("sendMessage", ok=True)
+        if name.startswith("teloxide_callback"):
+            answered = emulator.calls_of("answerCallbackQuery")
+            assert [c.params["callback_query_id"] for c in answered] == ["id"]
+
+
+async def test_payloads_the_library_rejects_are_acknowledged_and_not_stored(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    rejected = sorted((FIXTURES / "rejected_by_parsers").glob("*.json"))
+    assert len(rejected) == 8
+    async with running(telegram_settings(db_url, tmp_path, emulator, "webhook")) as (app, client):
+        for path in rejected:
+            response = await webhook(client, emulator, path.read_bytes())
+            assert response.status_code == 200, path.name
+        response = await webhook(client, emulator, b"{not json")
+        assert response.status_code == 200
+        assert await count(app, TranscriptMessage) == 0
+        assert await count(app, ProcessedInbound) == 0
+        assert await count(app, Conversation) == 0
+
+
+async def test_forged_or_missing_secret_is_refused_and_nothing_stored(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, "webhook")) as (app, client):
+        update = emulator.text_update(55501, "halo")
+        forged = await webhook(client, emulator, update, secret="not-the-secret")
+        assert forged.status_code == 403
+        missing = await client.post("/webhooks/telegram", json=update)
+        assert missing.status_code == 403
+        assert await count(app, TranscriptMessage) == 0
+        assert await count(app, ProcessedInbound) == 0
+        assert not emulator.calls_of("sendMessage")
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_redelivered_update_is_processed_once(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator, mode: str
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, mode)) as (app, client):
+        citizen = Citizen(emulator, app, client, mode)
+        update = emulator.text_update(citizen.chat_id, "/start")
+        await citizen.send(update)
+        # Telegram redelivers the very same update (same update_id) when it missed our answer.
+        await citizen.deliver(update, counts=False)
+        assert await count(app, TranscriptMessage, TranscriptMessage.direction == "in") == 1
+        assert len(emulator.sent_to(citizen.chat_id)) == 1
+
+
+async def test_flood_control_429_is_waited_out_and_delivered_once(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, "webhook")) as (app, client):
+        emulator.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        citizen = Citizen(emulator, app, client, "webhook")
+        replies = await citizen.say("/start")
+        calls = emulator.calls_of("sendMessage")
+        assert [c.status for c in calls] == [429, 200]
+        assert calls[1].at - calls[0].at >= 1.0  # the outbox honoured retry_after
+        assert len(replies) == 1 and "SIKETAN" in replies[0]["text"]
+        async with app.sessions() as db:
+            row = (await db.execute(select(OutboxMessage))).scalar_one()
+        assert row.status == "sent" and row.attempts == 2
+        assert row.platform_message_id == str(replies[0]["message_id"])
+
+
+async def test_citizen_who_blocked_the_bot_is_marked_and_not_retried(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, "webhook")) as (app, client):
+        emulator.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+        citizen = Citizen(emulator, app, client, "webhook")
+        await citizen.say("/start")
+        await asyncio.sleep(0.5)  # time for a (wrong) retry to show up
+        assert len(emulator.calls_of("sendMessage")) == 1
+        async with app.sessions() as db:
+            conversation = (await db.execute(select(Conversation))).scalar_one()
+            row = (await db.execute(select(OutboxMessage))).scalar_one()
+        assert conversation.blocked is True
+        assert row.status == "failed"
+
+
+async def test_files_too_large_or_of_wrong_type_get_a_clear_answer(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, "polling")) as (app, client):
+        citizen = Citizen(emulator, app, client, "polling")
+        # Telegram says 25 MB: over getFile's 20 MB and our 10 MB; nothing is downloaded.
+        replies = await citizen.send(emulator.photo_update(citizen.chat_id, JPEG, size=25 << 20))
+        assert not emulator.calls_of("getFile")
+        assert replies  # what the dialog says about it is the dialog's business
+        async with app.sessions() as db:
+            rows = (await db.execute(select(TranscriptMessage))).scalars().all()
+        first = next(r for r in rows if r.direction == "in")
+        assert _body(first)["attachments"][0]["error"] == "too_large"
+
+        exe = b"MZ\x90\x00" + b"\x00" * 500
+        await citizen.send(
+            emulator.document_update(citizen.chat_id, exe, "ktp.pdf", "application/pdf")
+        )
+        assert len(emulator.calls_of("getFile")) == 1
+        async with app.sessions() as db:
+            rows = (await db.execute(select(TranscriptMessage))).scalars().all()
+        last = [r for r in rows if r.direction == "in"][-1]
+        assert _body(last)["attachments"][0]["error"] == "wrong_type"
+        # Showing "typing..." at once: a file takes a moment to fetch and check.
+        assert emulator.calls_of("sendChatAction")
+
+
+async def test_group_chats_are_answered_once_and_not_stored(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, "webhook")) as (app, client):
+        for text in ("halo bot", "izin usaha?"):
+            update = emulator.text_update(-100123, text)
+            update["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "UMKM"}
+            assert (await webhook(client, emulator, update)).status_code == 200
+        sent = emulator.sent_to(-100123)
+        assert len(sent) == 1 and "pribadi" in sent[0]["text"]
+        assert await count(app, TranscriptMessage) == 0
+
+
+async def test_stickers_and_voice_get_a_polite_answer(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, "webhook")) as (app, client):
+        citizen = Citizen(emulator, app, client, "webhook")
+        sticker = {
+            "file_id": "S1",
+            "file_unique_id": "S1u",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        replies = await citizen.send(emulator._message(citizen.chat_id, sticker=sticker))
+        voice = {"file_id": "V1", "file_unique_id": "V1u", "duration": 3}
+        replies += await citizen.send(emulator._message(citizen.chat_id, voice=voice))
+        assert len(replies) == 2
+        assert all("belum bisa membaca" in r["text"] for r in replies)

@@ -214,6 +214,11 @@ class TelegramApiEmulator:
             "file_size": len(data) if size is None else size,
         }
 
+    def register_file(self, file_id: str, data: bytes, name: str) -> None:
+        """A file under a given id (for real payloads that name their own file ids)."""
+        with self._lock:
+            self._files[file_id] = (f"photos/{name}", data)
+
     def photo_update(self, chat_id: int, data: bytes, *, size: int | None = None) -> dict[str, Any]:
         small = self.add_file(data[: max(1, len(data) // 8)], "thumb.jpg")
         large = self.add_file(data, "photo.jpg", size)
