@@ -501,7 +501,7 @@ class WhatsAppChannel(Channel):
         use_buttons = (
             len(buttons) <= MAX_REPLY_BUTTONS
             and not message.as_list
-            and _unique(reply_titles)
+            and _distinguishable(reply_titles, [b.title for b in buttons])
             and all(len(b.payload) <= MAX_BUTTON_ID for b in buttons)
         )
         if use_buttons:
@@ -582,6 +582,24 @@ def _list(obj: Any) -> list[Any]:
 
 def _unique(values: list[str]) -> bool:
     return len(set(values)) == len(values)
+
+
+def _distinguishable(shortened: list[str], originals: list[str]) -> bool:
+    """Can the citizen still tell the shortened titles apart?
+
+    "Sudah, sejak…" next to "Sudah, sejak 2021 atau sesudahnya" cannot be told apart; such
+    options go into a list message instead, whose rows show the full text as a description.
+    """
+    if not _unique(shortened):
+        return False
+    full = [" ".join(o.split()) for o in originals]
+    for i, title in enumerate(shortened):
+        if not title.endswith("…"):
+            continue
+        stem = title.removesuffix("…")
+        if any(j != i and other.startswith(stem) for j, other in enumerate(full)):
+            return False
+    return True
 
 
 def _in_window(last_inbound_at: datetime | None) -> bool:

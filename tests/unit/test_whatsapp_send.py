@@ -332,3 +332,20 @@ async def test_fetch_attachment_too_large(
     with pytest.raises(FileRejected) as info:
         await channel.fetch_attachment(Attachment("photo", "wa-media:big"), 1000)
     assert info.value.reason == "too_large"
+
+
+async def test_options_that_shorten_alike_become_a_list(
+    channel: WhatsAppChannel, emulator: GraphApiEmulator
+) -> None:
+    buttons = (
+        Button("Belum, baru mau mulai", "running:new"),
+        Button("Sudah, sejak 2021 atau sesudahnya", "running:since_2021"),
+        Button("Sudah, sejak sebelum 2021", "running:before_2021"),
+    )
+    await channel.send(
+        KEY, Outbound("Apakah usaha ini sudah berjalan?", buttons=buttons), IN_WINDOW
+    )
+    [sent] = emulator.sent_messages()
+    assert sent["interactive"]["type"] == "list"
+    rows = sent["interactive"]["action"]["sections"][0]["rows"]
+    assert rows[2]["description"] == "Sudah, sejak sebelum 2021"
