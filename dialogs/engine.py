@@ -420,11 +420,12 @@ class DialogEngine:
             return True
         if flow == "revise":
             step = str(ctx.state.get("step", ""))
-            if await status.revise_step(ctx, payload):
+            checked = await status.revise_step(ctx, payload)
+            if checked.ok:
                 return True
             if await self._interruption(ctx, free_text=step in form.FREE_TEXT):
                 return True
-            await self._wrong_answer(ctx, step, "pick_option", intro)
+            await self._wrong_answer(ctx, step, checked.error, intro, detail=checked.detail)
             return True
         if flow in FORM_FLOWS:
             await self._form_step(ctx, payload, intro)

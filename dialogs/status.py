@@ -10,6 +10,7 @@ from dialogs.form import ask_field, document_fields, take_answer
 from dialogs.formatting import format_date
 from dialogs.messages import Button, Outbound, OutboundKind
 from dialogs.ports import ApplicationView, DocumentIn
+from dialogs.validators import Checked
 from dialogs.texts import text
 
 REVISABLE = ["full_name", "phone", "email", "business_name", "description", "address"]
@@ -145,27 +146,28 @@ def _other_scale(data: dict[str, Any]) -> str:
     return "capital" if data.get("running") == "before_2021" else "annual_sales"
 
 
-async def revise_step(ctx: Ctx, payload: str) -> bool:
+async def revise_step(ctx: Ctx, payload: str) -> Checked:
+    """One revision answer; a Checked with `error` when it was not accepted."""
     step = str(ctx.state.get("step", ""))
     if step == "revise_pick":
         if payload == "revise:send":
             await send_revision(ctx)
-            return True
+            return Checked(value=True)
         if payload.startswith("revise:field:"):
             name = payload.removeprefix("revise:field:")
             ctx.data.pop(name, None)
             ask_field(ctx, name, None)
-            return True
-        return False
+            return Checked(value=True)
+        return Checked(error="pick_option")
     checked = take_answer(ctx, step, payload)
     if not checked.ok:
-        return False
+        return checked
     changed: list[str] = ctx.state.setdefault("changed", [])
     if step not in changed:
         changed.append(step)
     ctx.state["misses"] = 0
     revise_menu(ctx, intro=ctx.t("revise_saved"))
-    return True
+    return checked
 
 
 async def send_revision(ctx: Ctx) -> None:
