@@ -95,7 +95,7 @@ def render_receipt(app: ApplicationView, locale: str, office: OfficeInfo) -> byt
     pdf.set_font(family, "", 9)
     note = (
         "Simpan tanda terima ini. Cek status kapan saja dengan mengetik "
-        f"\"cek status {app.reference}\" di percakapan SIKETAN."
+        f'"cek status {app.reference}" di percakapan SIKETAN.'
         if not en
         else f'Keep this receipt. Check the status any time by typing "status {app.reference}".'
     )

@@ -27,9 +27,7 @@ def summary_text(ctx: Ctx, decision_json: dict[str, Any] | None) -> str:
                 lines.append(f"• {ctx.t('label_' + name)}: {show_value(ctx, name, data[name])}")
         if section == "business":
             for name in [k for k in data if k.startswith("cond:")]:
-                lines.append(
-                    f"• {ctx.t('label_condition')}: {show_value(ctx, name, data[name])}"
-                )
+                lines.append(f"• {ctx.t('label_condition')}: {show_value(ctx, name, data[name])}")
         parts.append("\n".join(lines))
     docs = [f"*{ctx.t('section_documents')}*"]
     for name in document_fields(decision_json):

@@ -164,7 +164,9 @@ def ask_field(ctx: Ctx, name: str, rule_set: RuleSet | None, *, intro: str = "")
         question = ctx.t("ask_kelurahan", kecamatan=kecamatan)
         w = wilayah()
         buttons = [
-            Button(k, f"kelurahan:{k}") for k in w.kelurahan if w.kelurahan_kecamatan[k] == kecamatan
+            Button(k, f"kelurahan:{k}")
+            for k in w.kelurahan
+            if w.kelurahan_kecamatan[k] == kecamatan
         ]
         as_list = True
     elif name.startswith("doc:"):

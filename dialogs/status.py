@@ -10,8 +10,8 @@ from dialogs.form import ask_field, document_fields, take_answer
 from dialogs.formatting import format_date
 from dialogs.messages import Button, Outbound, OutboundKind
 from dialogs.ports import ApplicationView, DocumentIn
-from dialogs.validators import Checked
 from dialogs.texts import text
+from dialogs.validators import Checked
 
 REVISABLE = ["full_name", "phone", "email", "business_name", "description", "address"]
 REVISABLE += ["capital", "annual_sales", "land_area", "workers"]

@@ -47,9 +47,7 @@ def ask(ctx: Ctx) -> None:
     for element in ELEMENTS:
         if element not in ratings:
             ctx.state["step"] = element
-            buttons = [
-                Button(ctx.t(f"survey_scale_{n}"), f"survey:rate:{n}") for n in (4, 3, 2, 1)
-            ]
+            buttons = [Button(ctx.t(f"survey_scale_{n}"), f"survey:rate:{n}") for n in (4, 3, 2, 1)]
             buttons.append(Button(ctx.t("btn_survey_skip"), P_SKIP))
             ctx.ask(ctx.t("survey_q_" + element), buttons, as_list=True)
             return

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.app import App, build_app
 from bot.status_service import change_status
-from dialogs.messages import Attachment, ConversationKey, Contact, Inbound, Outbound, OutboundKind
+from dialogs.messages import Attachment, Contact, ConversationKey, Inbound, Outbound, OutboundKind
 from storage.migrate import upgrade_database
 from storage.models import (
     Application,
