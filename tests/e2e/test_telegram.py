@@ -98,7 +98,7 @@ async def settle(app: App, emu: TelegramApiEmulator, processed: int, within: flo
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"not settled: processed {done}/{processed}, outbox busy {busy}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)
 
 
 class Citizen:
