@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChannelContext
 from bot.channels.webchat import WebChatChannel
+from bot.handoff import HandoffService
 from bot.live import LiveHub
 from bot.outbox import OutboxSender
 from bot.pipeline import Pipeline
@@ -39,6 +40,7 @@ class App:
     outbox: OutboxSender
     files: FileStore
     understanding: Understanding
+    handoff: HandoffService | None = None
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -48,6 +50,8 @@ class App:
             await channel.start(self.channel_context(name))
         if run_outbox:
             self._tasks.append(asyncio.create_task(self.outbox.run_forever(self._stop)))
+            if self.handoff is not None:
+                self._tasks.append(asyncio.create_task(self.handoff.run_forever(self._stop)))
 
     def channel_context(self, channel_name: str) -> ChannelContext:
         async def record_delivery(platform_message_id: str, status: str, error: str) -> None:
@@ -100,4 +104,8 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
 
     pipeline = Pipeline(sessions, dialogs, channels, hub, repos_factory=repos_factory)
     outbox = OutboxSender(sessions, channels, settings.outbox, hub)
-    return App(settings, engine, sessions, hub, channels, pipeline, outbox, files, understanding)
+    handoff = HandoffService(sessions, pipeline, hub, settings.office, files)
+    pipeline.handoff = handoff
+    return App(
+        settings, engine, sessions, hub, channels, pipeline, outbox, files, understanding, handoff
+    )

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_nlu import nlu_app
+from bot.cli_officers import admin_exists, officers_app
 from bot.cli_rules import rules_app
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(officers_app, name="officers")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -67,6 +69,8 @@ def serve(
     upgrade_sync(settings.database.url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     typer.echo(f"SIKETAN serving on http://{settings.web.host}:{settings.web.port}")
+    if not asyncio.run(admin_exists(settings.database.url)):
+        typer.echo("No console admin yet: siketan officers add <username> --role admin")
     uvicorn.run(
         "bot.server:create",
         factory=True,

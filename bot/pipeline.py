@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +21,9 @@ from dialogs.messages import ConversationKey, Inbound, Outbound
 from storage import conversations as repo
 from storage.models import OutboxMessage, TranscriptMessage
 from storage.models.base import utcnow
+
+if TYPE_CHECKING:
+    from bot.handoff import HandoffService
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,8 @@ class Pipeline:
         self._channels = channels
         self._hub = hub
         self._repos_factory = repos_factory
+        # Set by the composition root (the handoff service needs the pipeline, too).
+        self.handoff: HandoffService | None = None
 
     async def handle(self, inbound: Inbound) -> HandleResult:
         key = inbound.key
@@ -93,8 +98,20 @@ class Pipeline:
                 conv.sender_name = inbound.sender_name[:200]
 
             if conv.mode in ("waiting", "officer"):
-                # An officer holds (or will hold) this conversation: the bot stays silent.
-                result = HandleResult(conversation_id=conv.id, routed_to_officer=True)
+                # An officer holds (or will hold) this conversation: the bot stays silent; the
+                # waiting citizen may only cancel the wait, and hears "passed on" once.
+                messages = await self.handoff.route(session, conv, inbound) if self.handoff else []
+                replies = await self.enqueue(session, conv.id, key, messages, incoming.id)
+                result = HandleResult(
+                    conversation_id=conv.id,
+                    replies=replies,
+                    routed_to_officer=conv.mode != "bot",
+                )
+            elif self.handoff and (
+                kept := await self.handoff.keep_ticket_message(session, conv, inbound)
+            ):
+                replies = await self.enqueue(session, conv.id, key, kept, incoming.id)
+                result = HandleResult(conversation_id=conv.id, replies=replies)
             else:
                 turn = Turn(
                     inbound=inbound,
@@ -106,8 +123,15 @@ class Pipeline:
                 outcome = await self._dialogs.handle(turn)
                 conv.state = outcome.state
                 conv.locale = outcome.locale
-                conv.mode = outcome.mode
-                replies = await self.enqueue(session, conv.id, key, outcome.replies, incoming.id)
+                messages = list(outcome.replies)
+                if outcome.mode == "waiting" and self.handoff is not None:
+                    # The dialog asked for an officer (state["handoff_reason"] says why).
+                    reason = str(outcome.state.get("handoff_reason") or "asked")
+                    messages += await self.handoff.request(session, conv, reason)
+                else:
+                    # Without a handoff service nobody would ever answer: keep the bot.
+                    conv.mode = "bot" if outcome.mode == "waiting" else outcome.mode
+                replies = await self.enqueue(session, conv.id, key, messages, incoming.id)
                 result = HandleResult(conversation_id=conv.id, replies=replies)
         self.notify(result.conversation_id)
         return result

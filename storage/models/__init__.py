@@ -8,6 +8,7 @@ from storage.models.applications import (
     SurveyResponse,
 )
 from storage.models.base import Base
+from storage.models.console import AuditEntry, CannedReply, ConsoleSession, Handoff, Officer
 from storage.models.conversations import (
     Conversation,
     OutboxMessage,
@@ -21,9 +22,14 @@ __all__ = [
     "Application",
     "ApplicationDocument",
     "ApplicationStatusChange",
+    "AuditEntry",
     "Base",
+    "CannedReply",
+    "ConsoleSession",
     "Conversation",
+    "Handoff",
     "KbliCatalogVersion",
+    "Officer",
     "OutboxMessage",
     "ProcessedInbound",
     "ReferenceCounter",
