@@ -83,7 +83,8 @@ SERVICE_WINDOW = timedelta(hours=24) - timedelta(minutes=5)
 
 RATE_LIMIT_CODES = {4: 60.0, 80007: 60.0, 130429: 5.0, 131056: 10.0, 131048: 60.0}
 AUTH_CODES = {0, 10, 190, *range(200, 300)}
-TRANSIENT_CODES = {1, 2, 131000, 131016, 133004}
+# 131053: Meta could not fetch or store the uploaded media this time.
+TRANSIENT_CODES = {1, 2, 131000, 131016, 131053, 133004}
 REENGAGEMENT = 131047
 
 # Message kinds the dialogs cannot use; the citizen is told so politely.
@@ -565,6 +566,10 @@ class WhatsAppChannel(Channel):
             caption=caption,
             mime_type=message.document_mime or "application/pdf",
         )
+        if message.buttons:
+            # A document carries no choices on WhatsApp; offer them right after it.
+            follow_up = Outbound(message.list_title or "👇", buttons=message.buttons)
+            await self._send_free_form(to, follow_up)
         return Delivered(sent.id)
 
 

@@ -349,3 +349,24 @@ async def test_options_that_shorten_alike_become_a_list(
     assert sent["interactive"]["type"] == "list"
     rows = sent["interactive"]["action"]["sections"][0]["rows"]
     assert rows[2]["description"] == "Sudah, sejak sebelum 2021"
+
+
+async def test_document_with_choices_offers_them_after_it(
+    channel: WhatsAppChannel, emulator: GraphApiEmulator, tmp_path: Path
+) -> None:
+    files = FileStore(tmp_path / "files", 10_000_000)
+    stored = await files.store_bytes(PDF, "izin.pdf")
+    message = Outbound(
+        "Izin Bapak/Ibu sudah terbit",
+        kind=OutboundKind.DOCUMENT,
+        document_ref=f"sha256:{stored.sha256}",
+        document_name="izin.pdf",
+        buttons=(Button("Isi survei", "survey:start"), Button("Menu utama", "cmd:menu")),
+    )
+    delivered = await channel.send(KEY, message, IN_WINDOW)
+    document, choices = emulator.sent_messages()
+    assert document["type"] == "document"
+    assert choices["interactive"]["type"] == "button"
+    assert (
+        delivered.platform_message_id
+    )  # the document's wamid: its receipt is the one that matters
