@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fpdf import FPDF
@@ -111,7 +112,8 @@ class PdfReceiptWriter:
         self._office = office or load_office_info()
 
     async def write(self, application: ApplicationView, locale: str) -> StoredDocument:
-        data = render_receipt(application, locale, self._office)
+        # fpdf2 is CPU-bound: keep the event loop free for other conversations.
+        data = await asyncio.to_thread(render_receipt, application, locale, self._office)
         name = receipt_name(application.reference)
         stored = await self._files.store_bytes(data, name)
         return StoredDocument(ref=f"sha256:{stored.sha256}", name=name, mime=stored.mime_type)

@@ -106,43 +106,42 @@ async def outgoing(app: App, conversation_chat: str) -> list[dict[str, object]]:
 # ---------------------------------------------------------------------- requirements
 
 
-@pytest.mark.parametrize(
-    ("description", "code", "capital"),
-    [
-        ("jualan bakso di warung", "56102", "50 juta"),
-        ("bikin keripik pisang kemasan", "10794", "Rp20.000.000"),
-        ("usaha laundry kiloan", "96200", "30jt"),
-        ("bengkel motor", "45407", "75 juta"),
-        ("toko kelontong", "47112", "100 juta"),
-    ],
-)
-async def test_requirements_for_activities(
-    app: App, description: str, code: str, capital: str
-) -> None:
-    chat = Chat(app, f"req-{code}")
-    await chat.send(payload="menu:requirements")
-    assert "Ceritakan usaha" in chat.text
-    await chat.send(description)
-    assert f"kbli:{code}" in chat.payloads and "kbli:none" in chat.payloads
-    await chat.send(payload=f"kbli:{code}")
-    assert "running:new" in chat.payloads
-    await chat.send(payload="running:new")
-    assert "modal" in chat.text.lower()
-    await chat.send(capital)
-    # Rule-dependent extra questions (e.g. how a packaged product is sold) come as buttons.
-    for _ in range(3):
-        conditions = [p for p in chat.payloads if p.startswith("cond:")]
-        if not conditions:
-            break
-        await chat.send(payload=conditions[0])
-    assert "Hasil cek izin" in chat.text
-    assert f"KBLI {code}" in chat.text
-    assert "Usaha Mikro" in chat.text
-    assert "Nomor Induk Berusaha" in chat.text
-    assert "Dasar hukum" in chat.text and "versi 1" in chat.text
-    assert "req:apply" in chat.payloads
-    if "belum bisa kami pastikan" in chat.text or "dicek admin" in chat.text:
-        assert "menu:officer" in chat.payloads
+ACTIVITIES = [
+    ("jualan bakso di warung", "56102", "50 juta"),
+    ("bikin keripik pisang kemasan", "10794", "Rp20.000.000"),
+    ("usaha laundry kiloan", "96200", "30jt"),
+    ("bengkel motor", "45407", "75 juta"),
+    ("toko kelontong", "47112", "100 juta"),
+]
+
+
+async def test_requirements_for_activities(app: App) -> None:
+    # One app for all five activities: starting the app (NLU load) dominates the run time.
+    for description, code, capital in ACTIVITIES:
+        chat = Chat(app, f"req-{code}")
+        await chat.send(payload="menu:requirements")
+        assert "Ceritakan usaha" in chat.text
+        await chat.send(description)
+        assert f"kbli:{code}" in chat.payloads and "kbli:none" in chat.payloads
+        await chat.send(payload=f"kbli:{code}")
+        assert "running:new" in chat.payloads
+        await chat.send(payload="running:new")
+        assert "modal" in chat.text.lower()
+        await chat.send(capital)
+        # Rule-dependent extra questions (e.g. how a packaged product is sold) come as buttons.
+        for _ in range(3):
+            conditions = [p for p in chat.payloads if p.startswith("cond:")]
+            if not conditions:
+                break
+            await chat.send(payload=conditions[0])
+        assert "Hasil cek izin" in chat.text
+        assert f"KBLI {code}" in chat.text
+        assert "Usaha Mikro" in chat.text
+        assert "Nomor Induk Berusaha" in chat.text
+        assert "Dasar hukum" in chat.text and "versi 1" in chat.text
+        assert "req:apply" in chat.payloads
+        if "belum bisa kami pastikan" in chat.text or "dicek admin" in chat.text:
+            assert "menu:officer" in chat.payloads
 
 
 async def test_requirements_in_english_with_none_of_these(app: App) -> None:
