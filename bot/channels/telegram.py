@@ -87,6 +87,7 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 GETFILE_LIMIT = 20 * 1024 * 1024  # the Bot API refuses to hand out larger files
 MAX_INLINE_BUTTONS = 30  # Telegram allows 100; more than this is unreadable on a small phone
+POLL_ATTEMPTS = 5  # with backoff 1+2+4+8 s: rides out a short database hiccup
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 COMMANDS = ("/start", "/menu", "/help", "/batal")
 # Message contents the dialogs cannot use: answered politely (Inbound.unsupported = kind).
@@ -656,9 +657,9 @@ class TelegramChannel(Channel):
                 offset = max(ids) + 1
                 continue
             failures[failed] += 1
-            if failures[failed] >= 3:
+            if failures[failed] >= POLL_ATTEMPTS:
                 # A message that keeps failing must not stop everyone else's messages.
-                log.error("Telegram update %s failed 3 times; skipping it", failed)
+                log.error("Telegram update %s failed %d times; skipping it", failed, POLL_ATTEMPTS)
                 offset = max(ids) + 1
                 failures.clear()
             else:

@@ -337,6 +337,22 @@ async def test_payloads_the_library_rejects_are_acknowledged_and_not_stored(
         assert await count(app, Conversation) == 0
 
 
+async def test_polling_survives_an_update_the_library_rejects(
+    db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
+) -> None:
+    async with running(telegram_settings(db_url, tmp_path, emulator, "polling")) as (app, client):
+        citizen = Citizen(emulator, app, client, "polling")
+        bad = json.loads(
+            (FIXTURES / "rejected_by_parsers" / "tgdocs_message_text.json").read_text()
+        )
+        bad["update_id"] = 1  # before the citizen's update, in the same getUpdates batch
+        emulator.push(bad)
+        replies = await citizen.say("/start")
+        assert len(replies) == 1
+        assert emulator.pending_updates() == 0  # both confirmed: nothing stalls the queue
+        assert await count(app, ProcessedInbound) == 1
+
+
 async def test_forged_or_missing_secret_is_refused_and_nothing_stored(
     db_url: str, tmp_path: Path, emulator: TelegramApiEmulator
 ) -> None:
