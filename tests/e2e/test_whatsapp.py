@@ -297,3 +297,13 @@ async def test_citizens_kept_apart_by_number(db_url: str, tmp_path: Path) -> Non
         assert await count(app, Conversation) == 2
         rows = await count(app, OutboxMessage, OutboxMessage.chat_id == budi.phone)
         assert rows >= 1
+
+
+async def test_authentic_but_unreadable_body_acknowledged(db_url: str, tmp_path: Path) -> None:
+    async with whatsapp_app(db_url, tmp_path) as (app, client, _emulator):
+        for body in (b"not json at all", b"[]", b'{"object": "whatsapp_business_account"}'):
+            response = await post_update(client, body)
+            assert response.status_code == 200  # acknowledged: Meta must not redeliver it forever
+        missing = await client.get(WEBHOOK)
+        assert missing.status_code == 403
+        assert await count(app, ProcessedInbound) == 0
