@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from dialogs.messages import ConversationKey, Outbound
 from storage.models import Conversation, OutboxMessage, ProcessedInbound, TranscriptMessage
 from storage.models.base import utcnow
-from tests.e2e.whatsapp_harness import (
+from tests.e2e.test_whatsapp_harness import (
     APP_SECRET,
     DATA,
     VERIFY_TOKEN,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.models import Conversation, TranscriptMessage
-from tests.e2e.whatsapp_harness import Citizen, visible_text, whatsapp_app
+from tests.e2e.test_whatsapp_harness import Citizen, visible_text, whatsapp_app
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 4000 + b"\xff\xd9"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

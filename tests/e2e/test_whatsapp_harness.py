@@ -1,6 +1,9 @@
-"""Drives the real app as WhatsApp would: signed webhook POSTs built from Meta's sample payloads
+"""Support for the WhatsApp e2e tests (no tests here).
+
+Drives the real app as WhatsApp would: signed webhook POSTs built from Meta's sample payloads
 (tests/data/whatsapp/), replies delivered by the real outbox through pywa to the Graph API
-emulator, where the test reads what the citizen would see."""
+emulator, where the test reads what the citizen would see.
+"""
 
 from __future__ import annotations
 
