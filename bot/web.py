@@ -68,7 +68,7 @@ async def session_of(
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
     async with app.sessions() as db:
-        ok = await WebChatChannel.check_token(db, session_id, token)
+        ok = await webchat_channel(app).check_token(db, session_id, token)
     if ok is None:
         raise HTTPException(404, "unknown session")
     if not token or not ok:
@@ -77,6 +77,12 @@ async def session_of(
 
 
 Session = Annotated[str, Depends(session_of)]
+
+
+def webchat_channel(app: App) -> WebChatChannel:
+    channel = app.channels["webchat"]
+    assert isinstance(channel, WebChatChannel)
+    return channel
 
 
 def create_web_app(app: App, *, run_background: bool = True) -> FastAPI:
@@ -193,7 +199,7 @@ def create_web_app(app: App, *, run_background: bool = True) -> FastAPI:
     async def live(websocket: WebSocket, session_id: str, token: str = "") -> None:
         # Browsers cannot set headers on a WebSocket: the token comes as a query parameter.
         async with app.sessions() as db:
-            ok = await WebChatChannel.check_token(db, session_id, token)
+            ok = await webchat_channel(app).check_token(db, session_id, token)
         if not ok:
             await websocket.close(code=4401 if ok is False else 4404)
             return

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from storage.models import Conversation, OutboxMessage, ProcessedInbound, TranscriptMessage
 from storage.models.base import utcnow
@@ -32,18 +32,32 @@ async def lock_conversation(session: AsyncSession, channel: str, chat_id: str) -
     across server processes (PostgreSQL row lock). On SQLite, BEGIN IMMEDIATE already serializes
     every writing transaction.
     """
-    await session.execute(
-        _insert(session, Conversation)
-        .values(channel=channel, chat_id=chat_id, mode="bot", locale="id", state={})
-        .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
-    )
     stmt = select(Conversation).where(
         Conversation.channel == channel, Conversation.chat_id == chat_id
     )
     if _is_postgres(session):
         stmt = stmt.with_for_update()
-    result = await session.execute(stmt.execution_options(populate_existing=True))
-    return result.scalar_one()
+    stmt = stmt.execution_options(populate_existing=True)
+    found = (await session.execute(stmt)).scalar_one_or_none()
+    if found is not None:
+        return found
+    # First message of a conversation; two processes may race here, hence ON CONFLICT.
+    await session.execute(
+        _insert(session, Conversation)
+        .values(
+            channel=channel,
+            chat_id=chat_id,
+            mode="bot",
+            locale="id",
+            state={},
+            sender_name="",
+            blocked=False,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+    )
+    return (await session.execute(stmt)).scalar_one()
 
 
 async def get_conversation(
@@ -59,13 +73,14 @@ async def claim_inbound(
     session: AsyncSession, channel: str, platform_message_id: str, conversation_id: int
 ) -> ProcessedInbound | None:
     """Record a platform message id; None when it was processed before (a redelivery)."""
+    now = utcnow()
     result = await session.execute(
         _insert(session, ProcessedInbound)
         .values(
             channel=channel,
             platform_message_id=platform_message_id,
             conversation_id=conversation_id,
-            created_at=utcnow(),
+            created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
         .returning(ProcessedInbound.id)
@@ -73,7 +88,18 @@ async def claim_inbound(
     new_id = result.scalar_one_or_none()
     if new_id is None:
         return None
-    return await session.get(ProcessedInbound, new_id)
+    # We know every column already: attach the row without reading it back.
+    row = ProcessedInbound(
+        id=new_id,
+        channel=channel,
+        platform_message_id=platform_message_id,
+        conversation_id=conversation_id,
+        transcript_id=None,
+        created_at=now,
+    )
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 async def find_processed(

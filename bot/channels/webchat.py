@@ -43,13 +43,22 @@ class WebChatChannel(Channel):
         session.add(WebchatSession(id=session_id, token_hash=_hash(token), created_at=utcnow()))
         return session_id, token
 
-    @staticmethod
-    async def check_token(session: AsyncSession, session_id: str, token: str) -> bool | None:
+    def __init__(self) -> None:
+        # session id -> token hash. Tokens never change, so a hit needs no database round trip.
+        self._known: dict[str, str] = {}
+
+    async def check_token(self, session: AsyncSession, session_id: str, token: str) -> bool | None:
         """None: no such session; False: wrong token; True: allowed."""
-        row = await session.get(WebchatSession, session_id)
-        if row is None:
-            return None
-        return hmac.compare_digest(row.token_hash, _hash(token))
+        token_hash = self._known.get(session_id)
+        if token_hash is None:
+            row = await session.get(WebchatSession, session_id)
+            if row is None:
+                return None
+            token_hash = row.token_hash
+            if len(self._known) >= 100_000:
+                self._known.clear()
+            self._known[session_id] = token_hash
+        return hmac.compare_digest(token_hash, _hash(token))
 
 
 class RateLimiter:
