@@ -87,6 +87,7 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 GETFILE_LIMIT = 20 * 1024 * 1024  # the Bot API refuses to hand out larger files
 MAX_INLINE_BUTTONS = 30  # Telegram allows 100; more than this is unreadable on a small phone
+REDACTED_LOGGERS = ("httpx", "httpcore", "telegram.Bot", "telegram.request")
 POLL_ATTEMPTS = 5  # with backoff 1+2+4+8 s: rides out a short database hiccup
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 COMMANDS = ("/start", "/menu", "/help", "/batal")
@@ -335,9 +336,9 @@ class TelegramChannel(Channel):
         self._context: ChannelContext | None = None
         self._poller: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
-        redact = _RedactToken(token)
-        for name in ("httpx", "httpcore", "telegram.Bot", "telegram.request"):
-            logging.getLogger(name).addFilter(redact)
+        self._redact = _RedactToken(token)
+        for name in REDACTED_LOGGERS:
+            logging.getLogger(name).addFilter(self._redact)
 
     @property
     def bot(self) -> Bot:
@@ -375,6 +376,8 @@ class TelegramChannel(Channel):
             self._http = None
         with contextlib.suppress(Exception):
             await self._bot.shutdown()
+        for name in REDACTED_LOGGERS:
+            logging.getLogger(name).removeFilter(self._redact)
 
     # -- inbound -------------------------------------------------------------------------------
 
@@ -409,7 +412,12 @@ class TelegramChannel(Channel):
                 type(exc).__name__,
             )
             return None
-        return self._convert(update)
+        try:
+            return self._convert(update)
+        except Exception:
+            # Valid for the library but not what we expect: still acknowledged, never retried.
+            log.exception("Telegram update %s could not be converted; dropped", update_id)
+            return None
 
     def _convert(self, update: Update) -> TelegramUpdate:
         uid = update.update_id
