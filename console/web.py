@@ -5,8 +5,6 @@ live in the database (cookie = signed random token; HttpOnly, SameSite=Lax, Secu
 every POST needs the session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`).
 """
 
-from __future__ import annotations
-
 import asyncio
 import contextlib
 import hmac
@@ -129,7 +127,9 @@ def _mask_nik(value: Any) -> str:
     return digits[:6] + "******" + digits[-4:] if len(digits) == 16 else digits
 
 
-def mount_console(web: FastAPI, app: App) -> None:
+def mount_console(web: FastAPI, app: "App") -> None:
+    # No `from __future__ import annotations` here: FastAPI must resolve the local
+    # dependency aliases (Who, Checked, ...) at definition time.
     """Add the console's routes to the server (officer handoff, applications, admin)."""
     settings = app.settings.office
     secret = settings.session_secret.get_secret_value()
