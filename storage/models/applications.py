@@ -91,9 +91,7 @@ class SurveyResponse(Base):
     __table_args__ = (Index("ix_survey_responses_service", "service", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("applications.id"), default=None
-    )
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), default=None)
     conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversations.id"), default=None
     )
