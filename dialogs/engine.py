@@ -354,8 +354,14 @@ class DialogEngine:
 
     def _not_understood(self, ctx: Ctx) -> None:
         misses = ctx.miss()
-        key = "not_understood" if misses < 2 else "not_understood_again"
-        ctx.send(self._menu(ctx, intro=ctx.t(key)))
+        if misses >= 2:
+            # A second miss in a row: a person takes over (the pipeline queues the chat).
+            ctx.state["misses"] = 0
+            ctx.state["handoff_reason"] = "not_understood"
+            ctx.mode = "waiting"
+            ctx.say(ctx.t("not_understood_handoff"))
+            return
+        ctx.send(self._menu(ctx, intro=ctx.t("not_understood")))
 
     # -- starting flows --------------------------------------------------------------------
 
@@ -707,6 +713,8 @@ class DialogEngine:
             reason = "document_missing"
         elif step == "result":
             reason = "decision_check"
+        if ctx.inbound.text and not ctx.inbound.payload and await ctx.intent() == "complaint":
+            reason = "complaint"
         ctx.state["handoff_reason"] = reason
         ctx.mode = "waiting"
         ctx.say(ctx.t("officer_requested"))

@@ -57,12 +57,16 @@ async def conversation(app: App, sid: str) -> Conversation:
 async def handoff_of(app: App, conversation_id: int) -> Handoff:
     async with app.sessions() as db:
         return (
-            await db.execute(
-                select(Handoff)
-                .where(Handoff.conversation_id == conversation_id)
-                .order_by(Handoff.id.desc())
+            (
+                await db.execute(
+                    select(Handoff)
+                    .where(Handoff.conversation_id == conversation_id)
+                    .order_by(Handoff.id.desc())
+                )
             )
-        ).scalars().first()  # type: ignore[return-value]
+            .scalars()
+            .first()
+        )
 
 
 def texts(messages: list[Any]) -> str:
@@ -160,9 +164,7 @@ async def test_officer_chat_round_trip_and_close(db_url: str, tmp_path: Path) ->
         assert refreshed.status == "closed"
         assert refreshed.first_response_at is not None and refreshed.closed_at is not None
         async with app.sessions() as db:
-            actions = [
-                e.action for e in (await db.execute(select(AuditEntry))).scalars().all()
-            ]
+            actions = [e.action for e in (await db.execute(select(AuditEntry))).scalars().all()]
         assert {"handoff.claim", "handoff.reply", "handoff.close"} <= set(actions)
 
 
@@ -244,3 +246,25 @@ async def test_wait_estimate_comes_from_recent_claims(db_url: str, tmp_path: Pat
         sid, auth = await new_session(client)
         reply = texts(await say(client, sid, auth, text="petugas"))
         assert "sekitar 10 menit" in reply  # median 6 min, rounded up to 5-minute steps
+
+
+async def test_two_misses_in_a_row_hand_over(db_url: str, tmp_path: Path) -> None:
+    async with running_app(open_settings(db_url, tmp_path)) as (app, client):
+        sid, auth = await new_session(client)
+        await say(client, sid, auth, text="menu")
+        first = await say(client, sid, auth, text="yang kemarin itu lho")
+        assert (await conversation(app, sid)).mode == "bot", texts(first)
+        second = await say(client, sid, auth, text="kok begitu ya")
+        assert "antrean ke-1" in texts(second)
+        conv = await conversation(app, sid)
+        assert conv.mode == "waiting"
+        assert (await handoff_of(app, conv.id)).reason == "not_understood"
+
+
+async def test_complaint_goes_to_an_officer(db_url: str, tmp_path: Path) -> None:
+    async with running_app(open_settings(db_url, tmp_path)) as (app, client):
+        sid, auth = await new_session(client)
+        reply = await say(client, sid, auth, text="saya mau komplain, pelayanannya lambat sekali")
+        assert "antrean ke-1" in texts(reply)
+        conv = await conversation(app, sid)
+        assert (await handoff_of(app, conv.id)).reason == "complaint"
