@@ -80,10 +80,12 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The NLU artifact every server process in the tests loads (trained once per run)."""
-    from nlu import NluEngine
-    from permit_rules import load_everyday_words
+    from tests.helpers import ensure_model
+
+    return ensure_model()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests.helpers import SHARED_MODEL
 
-    if not SHARED_MODEL.exists():
-        NluEngine.train(everyday_words=load_everyday_words()).save(SHARED_MODEL)
-    return SHARED_MODEL
+    SHARED_MODEL.unlink(missing_ok=True)

@@ -20,6 +20,16 @@ from storage.migrate import upgrade_database
 SHARED_MODEL = Path(tempfile.gettempdir()) / f"siketan-test-nlu-{os.getpid()}.joblib"
 
 
+def ensure_model() -> Path:
+    """Train the NLU once per test run; every app and server process in the tests loads it."""
+    if not SHARED_MODEL.exists():
+        from nlu import NluEngine
+        from permit_rules import load_everyday_words
+
+        NluEngine.train(everyday_words=load_everyday_words()).save(SHARED_MODEL)
+    return SHARED_MODEL
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -30,7 +40,7 @@ def settings_for(db_url: str, tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database": {"url": db_url},
         "files": {"root": tmp_path / "files"},
-        "nlu": {"model_path": SHARED_MODEL},
+        "nlu": {"model_path": ensure_model()},
     }
     values.update(overrides)
     return load_settings(None, **values)
