@@ -16,11 +16,12 @@ number WhatsApp hides (usernames) is still answered on the id they wrote from.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,7 @@ AUTH_CODES = {0, 10, 190, *range(200, 300)}
 # 131053: Meta could not fetch or store the uploaded media this time.
 TRANSIENT_CODES = {1, 2, 131000, 131016, 131053, 133004}
 REENGAGEMENT = 131047
+MAX_PROGRESS_ENTRIES = 1000
 
 # Message kinds the dialogs cannot use; the citizen is told so politely.
 UNSUPPORTED_KINDS = {"audio", "video", "sticker", "unsupported", "order", "unknown"}
@@ -253,6 +255,8 @@ class WhatsAppChannel(Channel):
             ),
         )
         self._files: FileStore | None = None
+        # (recipient, message fingerprint) -> (parts delivered, wamid of the primary part)
+        self._progress: dict[tuple[str, str], tuple[int, str]] = {}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -443,10 +447,13 @@ class WhatsAppChannel(Channel):
         try:
             return await self._send_free_form(to, message)
         except wa_errors.WhatsAppError as exc:
+            error = _delivery_error(exc)
+            if error.permanent:
+                self._progress.pop((to, _fingerprint(message)), None)
             if exc.code == REENGAGEMENT and message.template:
                 log.info("WhatsApp window closed for %s; sending template instead", key)
                 return await self._send_template(to, message)
-            raise _delivery_error(exc) from None
+            raise error from None
         except httpx.HTTPError as exc:
             raise DeliveryError(f"network error: {type(exc).__name__}") from None
 
@@ -484,20 +491,43 @@ class WhatsAppChannel(Channel):
         return Delivered(sent.id)
 
     async def _send_free_form(self, to: str, message: Outbound) -> Delivered:
+        """Send the message's parts in order, resuming after the parts a failed try delivered.
+
+        A long answer is several WhatsApp messages; a rate limit (131056 is exactly "too many
+        messages to one user") may stop it half way, and the outbox then retries the whole
+        Outbound. Remembering how far it got (in this process) keeps the citizen from reading the
+        first parts twice.
+        """
+        parts = self._plan(to, message)
+        progress_key = (to, _fingerprint(message))
+        done, primary = self._progress.get(progress_key, (0, ""))
+        last = ""
+        for index, part in enumerate(parts):
+            if index < done:
+                continue
+            wamid = await part.send()
+            last = wamid
+            if part.primary:
+                primary = wamid
+            self._progress[progress_key] = (index + 1, primary)
+            while len(self._progress) > MAX_PROGRESS_ENTRIES:
+                self._progress.pop(next(iter(self._progress)))
+        self._progress.pop(progress_key, None)
+        return Delivered(primary or last)
+
+    def _plan(self, to: str, message: Outbound) -> list[_Part]:
         if message.kind == OutboundKind.DOCUMENT and message.document_ref:
-            return await self._send_document(to, message)
+            return self._plan_document(to, message)
         buttons = message.buttons
         text = message.text.strip()
         if not buttons:
-            return await self._send_texts(to, split_text(text) or ["-"])
+            return self._texts(to, split_text(text) or ["-"])
         if len(buttons) > MAX_LIST_ROWS or not _unique([b.payload for b in buttons]):
-            return await self._send_texts(to, split_text(numbered_text(message)))
+            return self._texts(to, split_text(numbered_text(message)))
         # Interactive bodies are shorter than plain texts: what does not fit goes first, as text.
-        parts = split_text(text, MAX_INTERACTIVE_BODY) if text else []
-        body = parts.pop() if parts else (shorten(message.list_title, 60) or "👇")
-        last = Delivered()
-        if parts:
-            last = await self._send_texts(to, split_text("\n\n".join(parts)))
+        chunks = split_text(text, MAX_INTERACTIVE_BODY) if text else []
+        body = chunks.pop() if chunks else (shorten(message.list_title, 60) or "👇")
+        parts = self._texts(to, split_text("\n\n".join(chunks))) if chunks else []
         reply_titles = [shorten(b.title, MAX_BUTTON_TITLE) for b in buttons]
         use_buttons = (
             len(buttons) <= MAX_REPLY_BUTTONS
@@ -506,71 +536,81 @@ class WhatsAppChannel(Channel):
             and all(len(b.payload) <= MAX_BUTTON_ID for b in buttons)
         )
         if use_buttons:
-            sent = await self.client.send_message(
-                to=to,
-                text=body,
-                buttons=[
-                    WaButton(title=t, callback_data=b.payload)
-                    for t, b in zip(reply_titles, buttons, strict=True)
-                ],
-            )
-            return Delivered(sent.id)
+            reply_buttons = [
+                WaButton(title=t, callback_data=b.payload)
+                for t, b in zip(reply_titles, buttons, strict=True)
+            ]
+            return [*parts, _Part(self._message_sender(to, body, reply_buttons), primary=True)]
         if any(len(b.payload) > MAX_ROW_ID for b in buttons):
-            return await self._send_texts(to, split_text(numbered_text(message)))
+            return self._texts(to, split_text(numbered_text(message)))
         rows = []
         for b in buttons:
             title = shorten(b.title, MAX_ROW_TITLE)
-            description = (
-                shorten(b.title, MAX_ROW_DESCRIPTION)
-                if title != " ".join(b.title.split())
-                else None
-            )
+            full = " ".join(b.title.split())
+            description = shorten(full, MAX_ROW_DESCRIPTION) if title != full else None
             rows.append(SectionRow(title=title, callback_data=b.payload, description=description))
         label = message.list_title or "Menu"
-        sent = await self.client.send_message(
-            to=to,
-            text=body,
-            buttons=SectionList(
-                button_title=shorten(label, MAX_LIST_BUTTON),
-                sections=[Section(title=shorten(label, MAX_SECTION_TITLE), rows=rows)],
-            ),
+        section_list = SectionList(
+            button_title=shorten(label, MAX_LIST_BUTTON),
+            sections=[Section(title=shorten(label, MAX_SECTION_TITLE), rows=rows)],
         )
-        return Delivered(sent.id) if sent.id else last
+        return [*parts, _Part(self._message_sender(to, body, section_list), primary=True)]
 
-    async def _send_texts(self, to: str, chunks: list[str]) -> Delivered:
-        last = Delivered()
-        for chunk in chunks:
-            sent = await self.client.send_message(to=to, text=chunk)
-            last = Delivered(sent.id)
-        return last
+    def _message_sender(
+        self, to: str, text: str, buttons: list[WaButton] | SectionList | None = None
+    ) -> Callable[[], Awaitable[str]]:
+        async def send() -> str:
+            sent = await self.client.send_message(to=to, text=text, buttons=buttons)
+            return str(sent.id)
 
-    async def _send_document(self, to: str, message: Outbound) -> Delivered:
+        return send
+
+    def _texts(self, to: str, chunks: list[str]) -> list[_Part]:
+        return [_Part(self._message_sender(to, chunk)) for chunk in chunks]
+
+    def _plan_document(self, to: str, message: Outbound) -> list[_Part]:
         if self._files is None:
             raise DeliveryError("WhatsApp channel not started (no file store)")
+        files = self._files
         digest = message.document_ref.removeprefix("sha256:")
         try:
-            data = self._files.read(digest)
+            data = files.read(digest)
         except (OSError, ValueError):
             raise DeliveryError(
                 f"document {message.document_ref} not in the file store", permanent=True
             ) from None
         text = message.text.strip()
         caption: str | None = text or None
+        parts: list[_Part] = []
         if text and len(text) > MAX_CAPTION:
-            await self._send_texts(to, split_text(text))
+            parts += self._texts(to, split_text(text))
             caption = None
-        sent = await self.client.send_document(
-            to=to,
-            document=data,
-            filename=message.document_name or "dokumen.pdf",
-            caption=caption,
-            mime_type=message.document_mime or "application/pdf",
-        )
+
+        async def send_document() -> str:
+            sent = await self.client.send_document(
+                to=to,
+                document=data,
+                filename=message.document_name or "dokumen.pdf",
+                caption=caption,
+                mime_type=message.document_mime or "application/pdf",
+            )
+            return str(sent.id)
+
+        parts.append(_Part(send_document, primary=True))
         if message.buttons:
             # A document carries no choices on WhatsApp; offer them right after it.
             follow_up = Outbound(message.list_title or "👇", buttons=message.buttons)
-            await self._send_free_form(to, follow_up)
-        return Delivered(sent.id)
+            parts += [dataclasses.replace(p, primary=False) for p in self._plan(to, follow_up)]
+        return parts
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One WhatsApp message of an Outbound; `send` returns its wamid."""
+
+    send: Callable[[], Awaitable[str]]
+    # The message whose receipts matter (the buttons, the document), not a preceding text part.
+    primary: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -583,6 +623,11 @@ def _get(obj: Any, key: str) -> Any:
 
 def _list(obj: Any) -> list[Any]:
     return obj if isinstance(obj, list) else []
+
+
+def _fingerprint(message: Outbound) -> str:
+    data = json.dumps(message.to_json(), sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(data).hexdigest()
 
 
 def _unique(values: list[str]) -> bool:

@@ -134,6 +134,7 @@ class _Failure:
     code: int
     retry_after: float | None = None
     only_type: str | None = None  # fail only messages of this type (e.g. "text")
+    skip: int = 0  # let this many messages through first
 
 
 @dataclass
@@ -206,10 +207,13 @@ class GraphApiEmulator:
         times: int = 1,
         retry_after: float | None = None,
         only_type: str | None = None,
+        skip: int = 0,
     ) -> None:
-        """The next `times` message sends answer Meta's error `code`."""
+        """The next `times` message sends (after `skip` successful ones) answer error `code`."""
         with self._lock:
-            self._failures.extend(_Failure(code, retry_after, only_type) for _ in range(times))
+            self._failures.extend(
+                _Failure(code, retry_after, only_type, skip if n == 0 else 0) for n in range(times)
+            )
 
     def add_media(self, media_id: str, data: bytes, mime_type: str, file_name: str = "") -> None:
         self.media[media_id] = Media(data, mime_type, file_name)
@@ -304,7 +308,10 @@ class GraphApiEmulator:
             failure = None
             for i, f in enumerate(self._failures):
                 if f.only_type is None or f.only_type == body.get("type"):
-                    failure = self._failures.pop(i)
+                    if f.skip > 0:
+                        f.skip -= 1
+                    else:
+                        failure = self._failures.pop(i)
                     break
         if failure is not None:
             return self._error(failure.code)

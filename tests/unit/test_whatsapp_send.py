@@ -370,3 +370,22 @@ async def test_document_with_choices_offers_them_after_it(
     assert (
         delivered.platform_message_id
     )  # the document's wamid: its receipt is the one that matters
+
+
+async def test_retry_after_a_rate_limit_resumes_where_it_stopped(
+    channel: WhatsAppChannel, emulator: GraphApiEmulator
+) -> None:
+    text = "\n\n".join(f"Bagian {i}. " + "Isi penjelasan yang panjang. " * 140 for i in range(3))
+    message = Outbound(text)
+    emulator.fail_next(131056, skip=1)  # the second of three parts hits the pair rate limit
+    with pytest.raises(DeliveryError) as info:
+        await channel.send(KEY, message, IN_WINDOW)
+    assert info.value.retry_after
+    assert len(emulator.sent_messages()) == 1
+    delivered = await channel.send(KEY, message, IN_WINDOW)  # the outbox's retry
+    bodies = [m["text"]["body"] for m in emulator.sent_messages()]
+    assert [b[:8] for b in bodies] == ["Bagian 0", "Bagian 1", "Bagian 2"]
+    assert delivered.platform_message_id
+    # A later, separate send of the same text starts from the beginning again.
+    await channel.send(KEY, message, IN_WINDOW)
+    assert len(emulator.sent_messages()) == 6
