@@ -494,8 +494,9 @@ def mount_console(web: FastAPI, app: "App") -> None:
                 "Content-Disposition": f'{disposition}; filename="{safe}"; '
                 f"filename*=UTF-8''{quote(name[:100])}",
                 "X-Content-Type-Options": "nosniff",
-                "Content-Security-Policy": "default-src 'none'; img-src 'self'; "
-                "object-src 'self'; plugin-types application/pdf; sandbox",
+                # Nothing in a served file may run; Chrome's PDF viewer refuses `sandbox`.
+                "Content-Security-Policy": "default-src 'none'; img-src 'self'"
+                + ("" if mime == "application/pdf" else "; sandbox"),
                 "Cache-Control": "private, max-age=300",
             },
         )
