@@ -137,7 +137,8 @@ def mount_console(web: FastAPI, app: "App") -> None:
         secret = secrets.token_urlsafe(32)
         log.warning(
             "office.session_secret is not set: using a random one, so console sign-ins reset "
-            "when the server restarts (set SIKETAN__OFFICE__SESSION_SECRET)"
+            "when the server restarts and do not carry across worker processes "
+            "(set SIKETAN__OFFICE__SESSION_SECRET)"
         )
     signer = URLSafeSerializer(secret, salt="siketan-console")
     lifetime = timedelta(hours=settings.session_hours)
