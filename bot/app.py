@@ -22,7 +22,7 @@ from bot.understanding import Understanding, build_understanding
 from dialogs.engine import DialogEngine
 from dialogs.ports import DialogRepos
 from storage import conversations as conversation_repo
-from storage.applications import DbRuleSource, SqlApplicationRepository
+from storage.applications import DbRuleSource, SqlApplicationRepository, SqlCheckLog
 from storage.db import create_engine, session_factory
 from storage.files import FileStore
 
@@ -100,6 +100,7 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
             rules=DbRuleSource(session),
             applications=SqlApplicationRepository(session),
             receipts=receipts,
+            checks=SqlCheckLog(session),
         )
 
     pipeline = Pipeline(sessions, dialogs, channels, hub, repos_factory=repos_factory)

@@ -11,6 +11,7 @@ import typer
 
 from bot.cli_nlu import nlu_app
 from bot.cli_officers import admin_exists, officers_app
+from bot.cli_report import report_app
 from bot.cli_rules import rules_app
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(officers_app, name="officers")
+app.add_typer(report_app, name="report")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -579,6 +579,7 @@ class DialogEngine:
                 _, decision = await decide(ctx)
                 ctx.state["step"] = "result"
                 requirements.render_decision(ctx, decision)
+                await requirements.record_check(ctx, decision)
                 return
             form.ask_field(ctx, nxt, rule_set, intro=intro)
             return

@@ -82,6 +82,18 @@ class SurveyAnswer:
     comment: str
 
 
+@dataclass(frozen=True, slots=True)
+class RequirementCheck:
+    """One requirements answer the guide gave (counted in the admin reports)."""
+
+    owner: Owner
+    kbli: str
+    rule_set_version: int
+    scale: str | None
+    risk_level: str | None
+    needs_officer: bool
+
+
 class RuleSource(Protocol):
     async def active(self) -> tuple[int, RuleSet]:
         """The published rule-set version in force and its rules."""
@@ -117,6 +129,10 @@ class ApplicationRepository(Protocol):
     async def save_survey(self, owner: Owner, answer: SurveyAnswer) -> None: ...
 
 
+class CheckLog(Protocol):
+    async def record(self, check: RequirementCheck) -> None: ...
+
+
 class ReceiptWriter(Protocol):
     async def write(self, application: ApplicationView, locale: str) -> StoredDocument:
         """Render the receipt (tanda terima) and keep it in the file store."""
@@ -128,3 +144,4 @@ class DialogRepos:
     rules: RuleSource
     applications: ApplicationRepository
     receipts: ReceiptWriter
+    checks: CheckLog | None = None

@@ -8,6 +8,7 @@ from typing import Any
 from dialogs.context import P_OFFICER, Ctx
 from dialogs.formatting import format_date
 from dialogs.messages import Button, Outbound
+from dialogs.ports import RequirementCheck
 from permit_rules import Decision, PermitItem
 
 P_APPLY_NOW = "req:apply"
@@ -158,6 +159,22 @@ def render_decision(ctx: Ctx, decision: Decision, *, offer_apply: bool = True) -
         buttons.append(Button(ctx.t("menu_officer"), P_OFFICER))
     buttons.append(Button(ctx.t("btn_menu"), P_MENU))
     ctx.ask(tail, buttons)
+
+
+async def record_check(ctx: Ctx, decision: Decision) -> None:
+    """Keep a record of the answer for the reports (requirement checks by activity)."""
+    if ctx.repos is None or ctx.repos.checks is None:
+        return
+    await ctx.repos.checks.record(
+        RequirementCheck(
+            owner=ctx.owner,
+            kbli=decision.kbli,
+            rule_set_version=decision.rule_set_version,
+            scale=decision.scale.value if decision.scale else None,
+            risk_level=decision.risk_level.value if decision.risk_level else None,
+            needs_officer=decision.needs_officer,
+        )
+    )
 
 
 def fee_answer(ctx: Ctx, decision: Decision | None) -> Outbound:

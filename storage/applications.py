@@ -14,6 +14,7 @@ from dialogs.ports import (
     DocumentIn,
     NewApplication,
     Owner,
+    RequirementCheck,
     SurveyAnswer,
 )
 from permit_rules import RuleSet, today_jakarta
@@ -27,6 +28,7 @@ from storage.models import (
     SurveyResponse,
 )
 from storage.models.base import utcnow
+from storage.models.reports import RequirementCheck as RequirementCheckRow
 from storage.rule_sets import seed_if_empty
 
 # Allowed status changes (the officer console and the citizen's revision go through these).
@@ -280,6 +282,26 @@ class SqlApplicationRepository:
                 clarity=ratings.get("clarity"),
                 manner=ratings.get("manner"),
                 comment=answer.comment,
+                created_at=utcnow(),
+            )
+        )
+
+
+class SqlCheckLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, check: RequirementCheck) -> None:
+        conv = await get_conversation(self._session, check.owner.channel, check.owner.chat_id)
+        self._session.add(
+            RequirementCheckRow(
+                conversation_id=conv.id if conv is not None else None,
+                channel=check.owner.channel,
+                kbli=check.kbli[:10],
+                rule_set_version=check.rule_set_version,
+                scale=check.scale,
+                risk_level=check.risk_level,
+                needs_officer=check.needs_officer,
                 created_at=utcnow(),
             )
         )

@@ -16,6 +16,7 @@ from storage.models.conversations import (
     TranscriptMessage,
     WebchatSession,
 )
+from storage.models.reports import ReportSetting, RequirementCheck
 from storage.models.rules import KbliCatalogVersion, RuleSetVersion
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "OutboxMessage",
     "ProcessedInbound",
     "ReferenceCounter",
+    "ReportSetting",
+    "RequirementCheck",
     "RuleSetVersion",
     "SurveyResponse",
     "TranscriptMessage",
