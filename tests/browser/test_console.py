@@ -22,6 +22,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.contract.test_webchat_api import PNG
 from tests.helpers import SHARED_MODEL, free_port
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,7 @@ ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "rahasia-sekali-123"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
@@ -106,6 +108,13 @@ class Citizen:
 
     def say(self, text: str) -> list[dict[str, Any]]:
         r = self.http.post(f"/api/webchat/sessions/{self.sid}/messages", json={"text": text})
+        assert r.status_code == 200, r.text
+        return list(r.json()["messages"])
+
+    def upload(self, name: str, data: bytes) -> list[dict[str, Any]]:
+        r = self.http.post(
+            f"/api/webchat/sessions/{self.sid}/files", files={"file": (name, data, "image/png")}
+        )
         assert r.status_code == 200, r.text
         return list(r.json()["messages"])
 
@@ -187,6 +196,16 @@ def test_officer_takes_over_and_hands_back(server: Server, context: BrowserConte
     assert citizen.say("Saya mau tanya NIB untuk warung bakso") == []
     expect(page.locator("#transcript")).to_contain_text("warung bakso")
     expect(page.locator("#transcript")).to_contain_text("saya Ani dari DPMPTSP")
+
+    # Files both ways: the citizen's photo shows in the page, the officer's file reaches them.
+    citizen.upload("foto ktp.png", PNG)
+    expect(page.locator("#transcript img")).to_have_count(1)
+    page.set_input_files("#officer-file", files=[
+        {"name": "formulir.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    ])  # fmt: skip
+    page.click("#send-file")
+    document = citizen.wait_for("formulir.pdf")
+    assert document["document"]["mime"] == "application/pdf"
 
     page.click("#close")
     citizen.wait_for("sudah selesai")
