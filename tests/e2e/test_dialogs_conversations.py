@@ -339,7 +339,7 @@ async def test_complete_application_edit_and_confirm(app: App) -> None:
     invitation = next(b for b in reversed(bodies) if "survey" in str(b.get("buttons")))
     start = next(b["payload"] for b in invitation["buttons"] if "start" in b["payload"])
     async with app.sessions() as db:
-        row = (await db.execute(select(Application))).scalars().first()
+        row = (await db.execute(select(Application).order_by(Application.id))).scalars().first()
         history = (
             (
                 await db.execute(
