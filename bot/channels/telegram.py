@@ -64,6 +64,7 @@ from bot.channels.base import (
     DeliveryError,
     SendContext,
 )
+from bot.channels.text import split_text as fit_text
 from bot.settings import Settings
 from dialogs.messages import (
     Attachment,
@@ -121,26 +122,8 @@ def _u16(s: str) -> int:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split `text` into parts of at most `limit` units, at paragraph, line, sentence or word."""
-    parts: list[str] = []
-    rest = text.strip()
-    while _u16(rest) > limit:
-        window = rest[:limit]
-        while _u16(window) > limit:
-            window = window[: len(window) - (_u16(window) - limit)]
-        cut = 0
-        for sep in ("\n\n", "\n", ". ", "! ", "? ", "; ", ", ", " "):
-            at = window.rfind(sep)
-            if at >= len(window) // 3:  # never leave a tiny first part
-                cut = at + len(sep)
-                break
-        if cut <= 0:
-            cut = len(window)
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest or not parts:
-        parts.append(rest)
-    return parts
+    """Split `text` into parts of at most `limit` UTF-16 units, at the best break."""
+    return fit_text(text, limit, _u16) or [""]
 
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")

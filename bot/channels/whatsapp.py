@@ -42,6 +42,8 @@ from bot.channels.base import (
     DeliveryError,
     SendContext,
 )
+from bot.channels.text import shorten
+from bot.channels.text import split_text as fit_text
 from bot.settings import SettingsError
 from dialogs.messages import (
     Attachment,
@@ -141,43 +143,9 @@ class RewritingTransport(httpx.AsyncBaseTransport):
 # Text helpers
 
 
-def shorten(text: str, limit: int) -> str:
-    """Fit `text` in `limit` characters, cutting at a word where sensible, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"
-
-
-_BREAKS = ("\n\n", "\n", ". ", "! ", "? ", "; ", ", ", " ")
-
-
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split at paragraph, line or sentence boundaries into chunks of at most `limit`."""
-    text = text.strip()
-    chunks: list[str] = []
-    while len(text) > limit:
-        end = 0
-        for sep in _BREAKS:
-            i = text.rfind(sep, 0, limit)
-            # Keep the sentence's own punctuation with it; never leave a tiny first chunk.
-            candidate = i + len(sep.rstrip()) if i >= 0 else -1
-            if candidate >= limit // 2:
-                end = candidate
-                break
-        if end <= 0:
-            end = limit
-        chunk = text[:end].rstrip()
-        if chunk:
-            chunks.append(chunk)
-        text = text[end:].lstrip()
-    if text:
-        chunks.append(text)
-    return chunks
+    return fit_text(text, limit)
 
 
 def _template_param(value: str) -> str:
