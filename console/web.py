@@ -208,6 +208,13 @@ def mount_console(web: FastAPI, app: "App") -> None:
     Admin = Annotated[Signed, Depends(admin)]
     AdminView = Annotated[Signed, Depends(admin_view)]
 
+    from console.reports import mount_reports
+    from console.rules_editor import ConsoleKit, mount_rules_editor
+
+    admin_kit = ConsoleKit(page=page, admin=admin, admin_view=admin_view)
+    mount_rules_editor(router, app, admin_kit)
+    mount_reports(router, app, admin_kit)
+
     @web.exception_handler(NotSignedIn)
     async def _not_signed_in(request: Request, _: NotSignedIn) -> Response:
         path = request.url.path
