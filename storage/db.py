@@ -22,6 +22,10 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        # SQLite has one writer at a time. With one connection per process, transactions queue
+        # on the pool (an asyncio wait) instead of in SQLite's busy handler, which sleeps in
+        # steps of up to 100 ms and made p99 latency under load ten times worse.
+        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
