@@ -215,7 +215,7 @@ def bar_chart_svg(
     for i, (label, value) in enumerate(items):
         y = top + i * row
         w = max(0.0, value) / peak * bar_space
-        shown = f"{value:g}{unit}" if isinstance(value, int) else f"{value:.1f}{unit}"
+        shown = f"{value:.0f}{unit}" if float(value).is_integer() else f"{value:.1f}{unit}"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">'
             f"{escape(label[:28])}</text>"

@@ -460,6 +460,7 @@ def mount_rules_editor(router: APIRouter, app: Any, kit: ConsoleKit) -> None:
             history=[h for h in history if h.number is not None][::-1],
             catalog_version=catalog.version,
             catalog_size=len(catalog),
+            published=request.query_params.get("published", ""),
             error=error,
         )
 
@@ -523,6 +524,7 @@ def mount_rules_editor(router: APIRouter, app: Any, kit: ConsoleKit) -> None:
             p=rule_set.permits[code],
             fields=permit_fields(text, code),
             loose=[],
+            saved=request.query_params.get("saved") == "1",
         )
 
     # -- drafts ---------------------------------------------------------------------------
@@ -572,6 +574,8 @@ def mount_rules_editor(router: APIRouter, app: Any, kit: ConsoleKit) -> None:
             numbered=_numbered(text, by_line),
             diff=diff_lines(active.content, row.content, f"versi {number}", f"draf {row.id}"),
             stale=not row.note.endswith(f"versi {number}"),
+            permits=rule_set.permits,
+            saved=request.query_params.get("saved") == "1",
             new_activity=extra.pop("new_activity", None)
             or new_activity_fields(rule_set.support_groups),
             loose=extra.pop("loose", []),

@@ -61,7 +61,8 @@ def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     page.click("#new-draft")
     expect(page).to_have_url(re.compile(r"/console/rules/drafts/\d+$"))
     draft_url = page.url
-    page.click("text=Izin NIB")
+    page.click("summary >> text=Izin dalam katalog aturan")
+    page.click('.permit-list a[href^="/console/rules/permits/NIB?"]')
     due = page.locator("#f-permits-NIB-due-working-days")
 
     # A wrong value is refused with the error next to the field, and the entry is kept.
@@ -74,6 +75,7 @@ def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     due.fill("2")
     page.click("#save-permit")
     expect(page.locator(".field-error")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Tersimpan ke draf.")
     expect(due).to_have_value("2")
 
     # Preview: the draft's answer beside the published one.
@@ -91,6 +93,7 @@ def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     page.goto(draft_url)
     page.click("#publish")
     expect(page.locator("#active-version")).to_have_text("2")
+    expect(page.locator("#published-note")).to_contain_text("Versi 2 diterbitkan")
     expect(page.locator("#history")).to_contain_text("ani")
 
     after = requirements_answer(Citizen(server.base))
