@@ -2,18 +2,28 @@
 (issue 9): an admin changes a due time, previews it, publishes, and the bot's next answer in the
 web chat gives the new due time.
 
-Reuses the console tests' server, browser and sign-in (a module-scoped server of its own).
+Reuses the console tests' server, browser and sign-in (a module-scoped server of its own). The
+citizen talks to a SECOND server process on the same database, so the published version must
+travel through the database, not through anything in the publishing process's memory.
 """
 
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.test_console import (  # noqa: F401 - fixtures used by name
+    REPO,
     Citizen,
     Server,
     browser,
@@ -21,8 +31,42 @@ from tests.browser.test_console import (  # noqa: F401 - fixtures used by name
     server,
     sign_in,
 )
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def second(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
+    """Another `siketan serve` process on the same database; yields its base URL."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("second") / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=server.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(Path(log_path).read_text()[-2000:])
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def requirements_answer(citizen: Citizen) -> str:
@@ -46,9 +90,10 @@ def requirements_answer(citizen: Citizen) -> str:
 
 def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     server: Server,  # noqa: F811
+    second: str,
     context: BrowserContext,  # noqa: F811
 ) -> None:
-    before = requirements_answer(Citizen(server.base))
+    before = requirements_answer(Citizen(second))
     assert "hari itu juga" in before and "versi 1" in before
 
     page = context.new_page()
@@ -96,7 +141,7 @@ def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     expect(page.locator("#published-note")).to_contain_text("Versi 2 diterbitkan")
     expect(page.locator("#history")).to_contain_text("ani")
 
-    after = requirements_answer(Citizen(server.base))
+    after = requirements_answer(Citizen(second))
     assert "2 hari kerja" in after and "versi 2" in after
     assert "hari itu juga" not in after.split("Nomor Induk Berusaha", 1)[1].split("✅", 2)[0]
 
