@@ -575,6 +575,7 @@ def mount_rules_editor(router: APIRouter, app: Any, kit: ConsoleKit) -> None:
             diff=diff_lines(active.content, row.content, f"versi {number}", f"draf {row.id}"),
             stale=not row.note.endswith(f"versi {number}"),
             permits=rule_set.permits,
+            basic=rule_set.basic_requirements,
             saved=request.query_params.get("saved") == "1",
             new_activity=extra.pop("new_activity", None)
             or new_activity_fields(rule_set.support_groups),

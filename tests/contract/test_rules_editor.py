@@ -197,6 +197,21 @@ async def test_errors_show_at_their_field_or_line(db_url: str, tmp_path: Path) -
         assert r.status_code == 303
         rule = RuleSet.from_yaml(await draft_text(app, draft)).activities[I_56102].risk_rules[0]
         assert rule.verified_by == "ani" and rule.verified_on is not None
+        for path in ("support_groups.label_hsp[0]", "basic_requirements[0]", "permits.NIB"):
+            r = await client.post(
+                f"/console/rules/drafts/{draft}/verify",
+                data={"csrf_token": csrf, "path": path, "checked": "1"},
+            )
+            assert r.status_code == 303, path
+        checked = RuleSet.from_yaml(await draft_text(app, draft))
+        assert checked.support_groups["label_hsp"][0].verified_by == "ani"
+        assert checked.basic_requirements[0].verified_by == "ani"
+        assert checked.permits["NIB"].verified_on is not None
+        r = await client.post(
+            f"/console/rules/drafts/{draft}/verify",
+            data={"csrf_token": csrf, "path": "meta.name", "checked": "1"},
+        )
+        assert r.status_code == 422
 
         # Officers (not admins) cannot use the editor.
         budi = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
