@@ -52,6 +52,9 @@ class App:
             self._tasks.append(asyncio.create_task(self.outbox.run_forever(self._stop)))
             if self.handoff is not None:
                 self._tasks.append(asyncio.create_task(self.handoff.run_forever(self._stop)))
+            self._tasks.append(
+                asyncio.create_task(self.understanding.follow_rules(self.sessions, self._stop))
+            )
 
     def channel_context(self, channel_name: str) -> ChannelContext:
         async def record_delivery(platform_message_id: str, status: str, error: str) -> None:

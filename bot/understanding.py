@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Understanding:
@@ -35,6 +41,50 @@ class Understanding:
 
             self._rasa = RasaHttpParser(self._settings.nlu.rasa_url, fallback=engine)
         return engine
+
+    async def follow_rules(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        stop: asyncio.Event,
+        interval: float = 5.0,
+    ) -> None:
+        """Keep KBLI matching on the published rule set's everyday words and active catalog.
+
+        Admins add words and import catalogs from the console; every server process polls the
+        database for a new version and rebuilds its matcher in a thread, then swaps it in.
+        """
+        from nlu import KbliMatcher
+        from nlu.engine import merged_everyday_words
+        from storage import rule_sets
+
+        await self.warm()
+        seen: tuple[str, str] | None = None
+        while not stop.is_set():
+            try:
+                async with sessions() as session:
+                    fingerprint = await rule_sets.active_fingerprint(session)
+                if fingerprint != seen:
+                    async with sessions() as session, session.begin():
+                        _number, rules = await rule_sets.active_version(session)
+                        catalog = await rule_sets.active_catalog(session)
+                    words = merged_everyday_words(rules.everyday_words())
+                    current = self._engine.kbli
+                    kept = {
+                        code: [w for w in ws if w.strip()]
+                        for code, ws in words.items()
+                        if code in catalog
+                    }
+                    kept = {code: ws for code, ws in kept.items() if ws}
+                    if kept != current.everyday or catalog.version != current.catalog.version:
+                        self._engine.kbli = await asyncio.to_thread(KbliMatcher, catalog, words)
+                        log.info(
+                            "KBLI matching now follows %s and the published rules", catalog.version
+                        )
+                    seen = fingerprint
+            except Exception:
+                log.exception("could not refresh KBLI matching from the published rules")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
 
     async def __call__(self, text: str) -> Mapping[str, Any]:
         if self._engine is None:

@@ -277,3 +277,17 @@ async def active_catalog(session: AsyncSession) -> KbliCatalog:
     if row is None:
         return load_default_catalog()
     return parse_catalog_csv(row.content, row.version)
+
+
+async def active_fingerprint(session: AsyncSession) -> tuple[str, str]:
+    """(content hash of the active rule set, active catalog version): cheap change detection."""
+    content = await session.scalar(
+        select(RuleSetVersion.content_sha256)
+        .where(RuleSetVersion.status == "published")
+        .order_by(RuleSetVersion.number.desc())
+        .limit(1)
+    )
+    catalog = await session.scalar(
+        select(KbliCatalogVersion.version).where(KbliCatalogVersion.active.is_(True)).limit(1)
+    )
+    return content or "", catalog or ""
