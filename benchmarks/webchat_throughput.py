@@ -35,7 +35,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db_url: str, workdir: Path, model: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db_url: str, workdir: Path, model: Path, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -46,7 +48,7 @@ def start_server(db_url: str, workdir: Path, model: Path) -> tuple[subprocess.Po
         "SIKETAN__WEBCHAT__RATE_LIMIT_PER_MINUTE": "1000000",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -193,9 +195,11 @@ def line(label: str, rate: float, unit: str, lat: list[float]) -> str:
     return f"{label:<26}: {rate:8.0f} {unit}  p50 {pct(lat, 0.5):7.1f} ms  p99 {pct(lat, 0.99):7.1f} ms"
 
 
-async def run_one(name: str, db_url: str, args: argparse.Namespace, model: Path) -> None:
+async def run_one(
+    name: str, db_url: str, args: argparse.Namespace, model: Path, workers: int = 1
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        proc, base = start_server(db_url, Path(tmp), model)
+        proc, base = start_server(db_url, Path(tmp), model, workers)
         host, port = "127.0.0.1", int(base.rsplit(":", 1)[1])
         try:
             sessions = await open_sessions(host, port, args.conversations)
@@ -211,8 +215,8 @@ async def run_one(name: str, db_url: str, args: argparse.Namespace, model: Path)
             proc.send_signal(signal.SIGINT)
             proc.wait(20)
     print(
-        f"\n== {name}: {args.conversations} conversations, {args.messages} messages, "
-        f"{args.concurrency} concurrent clients"
+        f"\n== {name}, {workers} server process(es): {args.conversations} conversations, "
+        f"{args.messages} messages, {args.concurrency} concurrent clients"
     )
     print(line("bare endpoint (no work)", bare_rps, "req/s", bare_lat))
     print(line("web chat message", rps, "msg/s", lat))
@@ -228,6 +232,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--postgres", default=os.environ.get("SIKETAN_BENCH_POSTGRES_URL", ""))
+    parser.add_argument("--postgres-workers", type=int, default=2)
     args = parser.parse_args()
 
     from nlu import NluEngine
@@ -242,7 +247,8 @@ def main() -> None:
             run_one("SQLite", f"sqlite+aiosqlite:///{sqlite_dir / 'bench.db'}", args, model)
         )
         if args.postgres:
-            asyncio.run(run_one("PostgreSQL", args.postgres, args, model))
+            for workers in sorted({1, args.postgres_workers}):
+                asyncio.run(run_one("PostgreSQL", args.postgres, args, model, workers))
         else:
             print("\n(PostgreSQL skipped: pass --postgres URL or set SIKETAN_BENCH_POSTGRES_URL)")
 
