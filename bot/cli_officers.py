@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from bot.cli_db import in_session, run_in_session
+
 officers_app = typer.Typer(help="Officer and admin accounts for the console.", no_args_is_help=True)
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="YAML settings file (default: config.yaml).")
 ]
-
-
-def _url(config: Path | None) -> str:
-    from bot.cli import settings_or_exit
-    from storage.migrate import upgrade_sync
-
-    settings = settings_or_exit(config)
-    upgrade_sync(settings.database.url)
-    return settings.database.url
-
-
-async def _with_session(url: str, work):  # type: ignore[no-untyped-def]
-    from storage.db import create_engine, session_factory
-
-    engine = create_engine(url)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
 
 
 @officers_app.command("add")
@@ -54,13 +35,12 @@ def add(
         password = os.environ.get(password_env, "")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    url = _url(config)
 
     async def work(session):  # type: ignore[no-untyped-def]
         return await add_officer(session, username, name, password, role)
 
     try:
-        officer = asyncio.run(_with_session(url, work))
+        officer = run_in_session(config, work)
     except AccountError as exc:
         typer.echo(f"siketan: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -72,7 +52,7 @@ def list_(config: ConfigOption = None) -> None:
     """Show every account."""
     from storage.console import list_officers
 
-    officers = asyncio.run(_with_session(_url(config), list_officers))
+    officers = run_in_session(config, list_officers)
     if not officers:
         typer.echo("no accounts yet: siketan officers add <username> --role admin")
     for o in officers:
@@ -92,7 +72,7 @@ def disable(username: str, config: ConfigOption = None) -> None:
         await disable_officer(session, officer)
         return True
 
-    if not asyncio.run(_with_session(_url(config), work)):
+    if not run_in_session(config, work):
         typer.echo(f"siketan: no account {username!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"disabled {username!r}")
@@ -101,4 +81,4 @@ def disable(username: str, config: ConfigOption = None) -> None:
 async def admin_exists(url: str) -> bool:
     from storage.console import has_active_admin
 
-    return bool(await _with_session(url, has_active_admin))
+    return bool(await in_session(url, has_active_admin))

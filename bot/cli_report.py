@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -11,6 +10,8 @@ from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli_db import run_in_session
 
 report_app = typer.Typer(
     help="Reports: services, completion times, handoffs, satisfaction (IKM), effectiveness.",
@@ -23,27 +24,7 @@ ConfigOpt = Annotated[
 
 
 def _run(config: Path | None, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    from bot.settings import SettingsError, load_settings
-    from storage.db import create_engine, session_factory
-    from storage.migrate import upgrade_database
-
-    try:
-        settings = load_settings(config)
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    url = settings.database.url
-
-    async def main() -> T:
-        await upgrade_database(url)
-        engine = create_engine(url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                return await action(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return run_in_session(config, action)
 
 
 def _day(value: str | None, name: str) -> date | None:

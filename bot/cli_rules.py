@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -12,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli_db import run_in_session
 from permit_rules import (
     DEFAULT_CATALOG_VERSION,
     DEFAULT_RULES_FILE,
@@ -38,29 +38,7 @@ ByOpt = Annotated[str, typer.Option("--by", help="who does this (recorded in the
 
 def _run_db(config: Path | None, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Migrate the database, seed version 1 if empty, run `action` in one transaction."""
-    from bot.settings import SettingsError, load_settings
-    from storage.db import create_engine, session_factory
-    from storage.migrate import upgrade_database
-    from storage.rule_sets import seed_if_empty
-
-    try:
-        settings = load_settings(config)
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    url = settings.database.url
-
-    async def main() -> T:
-        await upgrade_database(url)
-        engine = create_engine(url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                await seed_if_empty(session)
-                return await action(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return run_in_session(config, action, seed_rules=True)
 
 
 def _print_errors(errors: list[object]) -> None:
