@@ -30,6 +30,7 @@ from console.report_math import (
     quarters_between,
     spread,
 )
+from dialogs.ports import STATUS_LABELS, STATUSES
 from storage.models import (
     Application,
     Conversation,
@@ -44,15 +45,7 @@ from storage.models.base import utcnow
 WIB = ZoneInfo("Asia/Jakarta")
 UMK_COUNT = "umk_count"
 TARGET_PREFIX = "target:"
-STATUS_ORDER = ("submitted", "in_review", "needs_revision", "processing", "completed", "rejected")
-STATUS_LABELS = {
-    "submitted": "Diajukan",
-    "in_review": "Diperiksa",
-    "needs_revision": "Perlu perbaikan",
-    "processing": "Diproses",
-    "completed": "Selesai",
-    "rejected": "Ditolak",
-}
+STATUS_ORDER = STATUSES
 MICRO_SMALL = ("mikro", "kecil")
 
 

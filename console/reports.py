@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from bot.reports import (
-    STATUS_LABELS,
     Report,
     SettingError,
     build_report,
@@ -23,6 +22,7 @@ from bot.reports import (
 )
 from console.report_math import bar_chart_svg, quarter_bounds, quarter_of
 from console.rules_editor import ConsoleKit
+from dialogs.ports import STATUS_LABELS
 from permit_rules import today_jakarta
 from storage import console as repo
 

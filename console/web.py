@@ -28,6 +28,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from bot.handoff import CONSOLE_TOPIC, HandoffError
 from bot.pipeline import conversation_topic
 from console import auth
+from dialogs.ports import STATUS_LABELS
 from storage import console as repo
 from storage.files import FileRejected, sniff
 from storage.models import (
@@ -67,14 +68,7 @@ REASONS = {
     "kbli_not_found": "KBLI tidak ditemukan",
     "decision_check": "Keputusan aturan perlu dicek petugas",
 }
-STATUSES = {
-    "submitted": "Diajukan",
-    "in_review": "Diperiksa",
-    "needs_revision": "Perlu perbaikan",
-    "processing": "Diproses",
-    "completed": "Selesai",
-    "rejected": "Ditolak",
-}
+STATUSES = STATUS_LABELS
 HANDOFF_STATUSES = {
     "open": "Menunggu",
     "claimed": "Dilayani",

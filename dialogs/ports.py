@@ -13,6 +13,15 @@ from typing import Any, Protocol
 from permit_rules import RuleSet
 
 STATUSES = ("submitted", "in_review", "needs_revision", "processing", "completed", "rejected")
+# The names officers see in the console and reports (citizens get the texts catalog's words).
+STATUS_LABELS: dict[str, str] = {
+    "submitted": "Diajukan",
+    "in_review": "Diperiksa",
+    "needs_revision": "Perlu perbaikan",
+    "processing": "Diproses",
+    "completed": "Selesai",
+    "rejected": "Ditolak",
+}
 
 
 @dataclass(frozen=True, slots=True)
