@@ -18,8 +18,6 @@ from tests.e2e.test_server_processes import REPO, Server
 
 
 def test_terminal_chat_numbered_options(db_url: str, tmp_path: Path, trained_model: Path) -> None:
-    if db_url.startswith("postgresql"):
-        pytest.skip("the terminal channel is exercised on the default SQLite database")
     env = {
         **os.environ,
         "SIKETAN__DATABASE__URL": db_url,
