@@ -238,7 +238,9 @@ class NluEngine:
             top = IntentScore("check_status", max(top.confidence, 0.6))
             ranking = [top, *[r for r in ranking if r.name != "check_status"]]
         kbli: list[KbliCandidate] = []
-        if top.name in KBLI_INTENTS or (top.name == "out_of_scope" and top.confidence < 0.6):
+        # A bare description ("kebun anggur", "toko bangunan") often looks out of scope to the
+        # classifier; the dialog asking "what is your business?" still needs its candidates.
+        if top.name in KBLI_INTENTS or top.name == "out_of_scope":
             kbli = self.kbli.match(cleaned)
         language: Language = "en" if detect_language(cleaned) == "en" else "id"
         return ParseResult(
