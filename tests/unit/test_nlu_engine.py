@@ -196,3 +196,20 @@ async def test_rasa_backend_falls_back(
     assert "embedded parser" in caplog.text
     dead = RasaHttpParser("http://127.0.0.1:9", engine, timeout=0.5)
     assert (await dead.parse("halo")).intent.name == "greet"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("kebun anggur", "01210"), ("toko bangunan material", "47528"), ("permak celana", "95291")],
+)
+def test_bare_description_still_gets_candidates(engine: NluEngine, text: str, code: str) -> None:
+    # Whatever intent a bare description gets, the guide's "what is your business?" step
+    # needs its KBLI candidates.
+    result = engine.parse(text)
+    assert code in [c.code for c in result.kbli[:3]]
+
+
+def test_weather_question_gets_no_candidates(engine: NluEngine) -> None:
+    result = engine.parse("cuaca besok gimana?")
+    assert result.intent.name == "out_of_scope"
+    assert result.kbli == ()
