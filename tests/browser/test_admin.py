@@ -10,20 +10,13 @@ travel through the database, not through anything in the publishing process's me
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.test_console import (  # noqa: F401 - fixtures used by name
-    REPO,
     Citizen,
     Server,
     browser,
@@ -31,7 +24,7 @@ from tests.browser.test_console import (  # noqa: F401 - fixtures used by name
     server,
     sign_in,
 )
-from tests.helpers import free_port
+from tests.helpers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -39,34 +32,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def second(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
     """Another `siketan serve` process on the same database; yields its base URL."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("second") / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            cwd=REPO,
-            env=server.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(Path(log_path).read_text()[-2000:])
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            yield base
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    other = ServerProcess(server.env, tmp_path_factory.mktemp("second"))
+    try:
+        other.wait_ready()
+        yield other.base
+    finally:
+        other.stop()
 
 
 def requirements_answer(citizen: Citizen) -> str:

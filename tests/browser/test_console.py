@@ -6,9 +6,7 @@ Browser tests FAIL (never skip) when Chromium is missing: `.ci/run` installs it.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -23,10 +21,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.contract.test_webchat_api import PNG
-from tests.helpers import SHARED_MODEL, free_port
+from tests.helpers import REPO, ServerProcess, server_env
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -43,57 +40,27 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
-class Server:
+class Server(ServerProcess):
     def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         self.db_url = f"sqlite+aiosqlite:///{tmp / 'console.db'}"
-        self.env = {
-            **os.environ,
-            "SIKETAN__DATABASE__URL": self.db_url,
-            "SIKETAN__NLU__MODEL_PATH": str(SHARED_MODEL),
-            "SIKETAN__FILES__ROOT": str(tmp / "files"),
-            "SIKETAN__OFFICE__HOLIDAYS_COUNTRY": "",
-            "SIKETAN__OFFICE__SESSION_SECRET": "browser-test-secret",
-            "CONSOLE_TEST_PASSWORD": PASSWORD,
-        }
+        env = server_env(
+            self.db_url,
+            tmp,
+            SIKETAN__OFFICE__HOLIDAYS_COUNTRY="",
+            SIKETAN__OFFICE__SESSION_SECRET="browser-test-secret",
+            CONSOLE_TEST_PASSWORD=PASSWORD,
+        )
         for day in ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"):
             # Officers on duty whenever the test runs.
-            self.env[f"SIKETAN__OFFICE__HOURS__{day}"] = "00:00-24:00"
+            env[f"SIKETAN__OFFICE__HOURS__{day}"] = "00:00-24:00"
         for user, role in (("ani", "admin"), ("budi", "officer")):
             subprocess.run(
                 [sys.executable, "-m", "bot", "officers", "add", user, "--name", user.title(),
                  "--role", role, "--password-env", "CONSOLE_TEST_PASSWORD"],
-                cwd=REPO, env=self.env, check=True, capture_output=True,
+                cwd=REPO, env=env, check=True, capture_output=True,
             )  # fmt: skip
-        self.log = open(tmp / "server.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(self.port)],
-            cwd=REPO,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(Path(self.log.name).read_text()[-2000:])
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server did not become ready")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
+        super().__init__(env, tmp)
+        self.wait_ready()
 
 
 class Citizen:

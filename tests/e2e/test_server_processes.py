@@ -8,11 +8,6 @@ the database lock, not from one process's memory.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,52 +15,14 @@ import httpx
 import pytest
 
 from tests.conftest import postgres_url
-from tests.helpers import SHARED_MODEL, free_port
+from tests.helpers import ServerProcess, server_env
 
 pytestmark = pytest.mark.postgres
-REPO = Path(__file__).resolve().parents[2]
 
 
-class Server:
+class Server(ServerProcess):
     def __init__(self, db_url: str, tmp_path: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "SIKETAN__DATABASE__URL": db_url,
-            "SIKETAN__NLU__MODEL_PATH": str(SHARED_MODEL),
-            "SIKETAN__FILES__ROOT": str(tmp_path / "files"),
-        }
-        self.log = open(tmp_path / f"server-{self.port}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(self.port)],
-            cwd=REPO,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(self.log.name).read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server did not become ready")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
+        super().__init__(server_env(db_url, tmp_path), tmp_path)
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.e2e.test_server_processes import REPO, Server
+from tests.e2e.test_server_processes import Server
+from tests.helpers import REPO
 
 
 def test_terminal_chat_numbered_options(db_url: str, tmp_path: Path, trained_model: Path) -> None:
