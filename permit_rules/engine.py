@@ -111,24 +111,19 @@ class _Ctx:
                 missing.append(self.scale_field)
             else:
                 results.append(self.scale in when.scale)
-        if when.capital is not None:
-            if p.capital is None:
+        ranges = (
+            ("capital", when.capital, p.capital),
+            ("land_area_m2", when.land_area_m2, p.land_area_m2),
+            ("workers", when.workers, p.workers),
+        )
+        for name, rng, given in ranges:
+            if rng is None:
+                continue
+            if given is None:
                 results.append(None)
-                missing.append("capital")
+                missing.append(name)
             else:
-                results.append(when.capital.contains(p.capital))
-        if when.land_area_m2 is not None:
-            if p.land_area_m2 is None:
-                results.append(None)
-                missing.append("land_area_m2")
-            else:
-                results.append(when.land_area_m2.contains(p.land_area_m2))
-        if when.workers is not None:
-            if p.workers is None:
-                results.append(None)
-                missing.append("workers")
-            else:
-                results.append(when.workers.contains(p.workers))
+                results.append(rng.contains(given))
         for key, allowed in sorted(when.conditions.items()):
             value = p.conditions.get(key)
             if value is None or not value.strip():
