@@ -33,8 +33,6 @@ from storage import console as repo
 from storage.files import FileRejected, sniff
 from storage.models import (
     Application,
-    ApplicationDocument,
-    ApplicationStatusChange,
     CannedReply,
     Conversation,
     Handoff,
@@ -550,34 +548,14 @@ def mount_console(web: FastAPI, app: "App") -> None:
     async def application_page(
         request: Request, application_id: int, who: Who, error: str = ""
     ) -> Response:
-        from storage.applications import TRANSITIONS
+        from storage.applications import TRANSITIONS, documents_of, history_of
 
         async with app.sessions() as db:
             row = await db.get(Application, application_id)
             if row is None:
                 raise HTTPException(404)
-            docs = (
-                (
-                    await db.execute(
-                        select(ApplicationDocument)
-                        .where(ApplicationDocument.application_id == application_id)
-                        .order_by(ApplicationDocument.id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            history = (
-                (
-                    await db.execute(
-                        select(ApplicationStatusChange)
-                        .where(ApplicationStatusChange.application_id == application_id)
-                        .order_by(ApplicationStatusChange.id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            docs = await documents_of(db, application_id)
+            history = await history_of(db, application_id)
         return page(
             request,
             "application.html",
