@@ -20,6 +20,7 @@ from sqlalchemy import text as sql_text
 from starlette.websockets import WebSocketDisconnect
 
 from bot.app import App
+from bot.body_limit import BodyLimit
 from bot.channels.webchat import CHANNEL, RateLimiter, WebChatChannel
 from bot.pipeline import HandleResult, conversation_topic
 from dialogs.messages import Attachment, ConversationKey, Inbound, Outbound
@@ -100,6 +101,17 @@ def create_web_app(app: App, *, run_background: bool = True) -> FastAPI:
 
     web = FastAPI(title="SIKETAN", lifespan=lifespan, docs_url=None, redoc_url=None)
     web.state.siketan = app
+    session_path = r"/api/webchat/sessions/[^/]+"
+    web.add_middleware(
+        BodyLimit,
+        limits=[
+            # Room for the longest allowed text even if every character is JSON-escaped.
+            (f"{session_path}/messages", 8 * settings.webchat.max_text_chars + 1024,
+             text("id", "too_long", limit=f"{settings.webchat.max_text_chars:,}".replace(",", "."))),
+            (f"{session_path}/files", settings.files.max_bytes + 64 * 1024,
+             text("id", "file_too_large", limit_mb=settings.files.max_bytes // (1024 * 1024))),
+        ],
+    )  # fmt: skip
 
     @web.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -249,3 +249,32 @@ async def test_widget_page_served(db_url: str, tmp_path: Path) -> None:
         assert "SIKETAN" in r.text
         assert (await client.get("/static/webchat.js")).status_code == 200
         assert (await client.get("/static/..%2Fweb.py")).status_code == 404
+
+
+async def test_huge_message_body_refused_before_reading(db_url: str, tmp_path: Path) -> None:
+    async with running_app(settings_for(db_url, tmp_path)) as (app, client):
+        sid, auth = await new_session(client)
+        r = await client.post(
+            f"/api/webchat/sessions/{sid}/messages",
+            content=b'{"text": "' + b"a" * 100_000 + b'"}',
+            headers={**auth, "Content-Type": "application/json"},
+        )
+        assert r.status_code == 413
+        assert "terlalu panjang" in r.json()["messages"][0]["text"]
+        assert await count(app, TranscriptMessage) == 0
+
+
+async def test_huge_upload_refused_before_reading(db_url: str, tmp_path: Path) -> None:
+    settings = settings_for(db_url, tmp_path, files={"root": tmp_path / "f", "max_bytes": 1000})
+    async with running_app(settings) as (app, client):
+        sid, auth = await new_session(client)
+        big = PNG + b"\x00" * 200_000
+        r = await client.post(
+            f"/api/webchat/sessions/{sid}/files",
+            files={"file": ("a.png", big, "image/png")},
+            headers=auth,
+        )
+        assert r.status_code == 413
+        assert "terlalu besar" in r.json()["messages"][0]["text"]
+        assert await count(app, TranscriptMessage) == 0
+        assert not (tmp_path / "f").exists() or not any((tmp_path / "f").rglob("*"))
