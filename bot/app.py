@@ -69,10 +69,15 @@ class App:
 
     async def stop(self) -> None:
         self._stop.set()
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # Let background loops finish their current transaction: a task cancelled inside one
+        # can leave its connection, and on SQLite the write lock, behind until the process ends.
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=5)
+            for task in pending:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         self._tasks.clear()
         for channel in self.channels.values():
             await channel.stop()
