@@ -19,7 +19,6 @@ from bot.live import LiveHub
 from dialogs.engine import Turn, TurnResult
 from dialogs.messages import ConversationKey, Inbound, Outbound
 from storage import conversations as repo
-from storage.models import OutboxMessage, TranscriptMessage
 from storage.models.base import utcnow
 
 if TYPE_CHECKING:
@@ -71,16 +70,18 @@ class Pipeline:
         self.handoff: HandoffService | None = None
 
     async def handle(self, inbound: Inbound) -> HandleResult:
+        try:
+            result = await self._handle(inbound)
+        except _Redelivered as again:
+            return await self._replay(inbound.key, inbound.message_id, again.conversation_id)
+        self.notify(result.conversation_id, inbound.key.channel)
+        return result
+
+    async def _handle(self, inbound: Inbound) -> HandleResult:
         key = inbound.key
         async with self._sessions() as session, session.begin():
             conv = await repo.lock_conversation(session, key.channel, key.chat_id)
-            claimed = await repo.claim_inbound(session, key.channel, inbound.message_id, conv.id)
-            if claimed is None:
-                return await self._replay(session, key, inbound.message_id, conv.id)
-
-            now = utcnow()
-            incoming = repo.add_transcript(
-                session,
+            incoming_row = repo.transcript_row(
                 conv.id,
                 direction="in",
                 author="citizen",
@@ -89,8 +90,14 @@ class Pipeline:
                 body=inbound.to_json(),
                 platform_message_id=inbound.message_id,
             )
-            await session.flush()
-            claimed.transcript_id = incoming.id
+            (incoming_id,) = await repo.insert_transcript(session, [incoming_row])
+            if not await repo.claim_inbound(
+                session, key.channel, inbound.message_id, conv.id, incoming_id
+            ):
+                # Processed before: leaving the block rolls back the transcript row just added.
+                raise _Redelivered(conv.id)
+
+            now = utcnow()
             conv.last_inbound_at = now
             conv.blocked = False  # writing to us again means they unblocked the bot
             conv.updated_at = now
@@ -101,7 +108,7 @@ class Pipeline:
                 # An officer holds (or will hold) this conversation: the bot stays silent; the
                 # waiting citizen may only cancel the wait, and hears "passed on" once.
                 messages = await self.handoff.route(session, conv, inbound) if self.handoff else []
-                replies = await self.enqueue(session, conv.id, key, messages, incoming.id)
+                replies = await self.enqueue(session, conv.id, key, messages, incoming_id)
                 result = HandleResult(
                     conversation_id=conv.id,
                     replies=replies,
@@ -110,7 +117,7 @@ class Pipeline:
             elif self.handoff and (
                 kept := await self.handoff.keep_ticket_message(session, conv, inbound)
             ):
-                replies = await self.enqueue(session, conv.id, key, kept, incoming.id)
+                replies = await self.enqueue(session, conv.id, key, kept, incoming_id)
                 result = HandleResult(conversation_id=conv.id, replies=replies)
             else:
                 turn = Turn(
@@ -131,9 +138,9 @@ class Pipeline:
                 else:
                     # Without a handoff service nobody would ever answer: keep the bot.
                     conv.mode = "bot" if outcome.mode == "waiting" else outcome.mode
-                replies = await self.enqueue(session, conv.id, key, messages, incoming.id)
+                replies = await self.enqueue(session, conv.id, key, messages, incoming_id)
                 result = HandleResult(conversation_id=conv.id, replies=replies)
-        self.notify(result.conversation_id)
+        self.notify(result.conversation_id, key.channel)
         return result
 
     async def enqueue(
@@ -146,51 +153,71 @@ class Pipeline:
         author_id: str = "",
     ) -> list[Reply]:
         """Write outgoing messages to the transcript and the outbox (same transaction)."""
-        channel = self._channels.get(key.channel)
-        pull = channel is None or channel.capabilities.pull_delivery
-        rows: list[tuple[TranscriptMessage, Outbound]] = []
-        for message in messages:
-            row = repo.add_transcript(
-                session,
-                conversation_id,
-                direction="out",
-                author=message.author,
-                author_id=author_id,
-                text=message.text,
-                body=message.to_json(),
-                in_reply_to=in_reply_to,
-            )
-            rows.append((row, message))
-        await session.flush()
-        now = utcnow()
-        for row, message in rows:
-            session.add(
-                OutboxMessage(
-                    conversation_id=conversation_id,
-                    transcript_id=row.id,
-                    channel=key.channel,
-                    chat_id=key.chat_id,
-                    body=message.to_json(),
-                    # Pull channels (web chat, terminal) deliver by being read: nothing to push.
-                    status="sent" if pull else "pending",
-                    sent_at=now if pull else None,
-                    next_attempt_at=now,
-                    created_at=now,
+        pull = self._pulls(key.channel)
+        bodies = [message.to_json() for message in messages]
+        ids = await repo.insert_transcript(
+            session,
+            [
+                repo.transcript_row(
+                    conversation_id,
+                    direction="out",
+                    author=message.author,
+                    author_id=author_id,
+                    text=message.text,
+                    body=body,
+                    in_reply_to=in_reply_to,
                 )
-            )
-        return [Reply(row.id, message) for row, message in rows]
+                for message, body in zip(messages, bodies, strict=True)
+            ],
+        )
+        now = utcnow()
+        await repo.insert_outbox(
+            session,
+            [
+                {
+                    "conversation_id": conversation_id,
+                    "transcript_id": transcript_id,
+                    "channel": key.channel,
+                    "chat_id": key.chat_id,
+                    "body": body,
+                    # Pull channels (web chat, terminal) deliver by being read: nothing to push.
+                    "status": "sent" if pull else "pending",
+                    "sent_at": now if pull else None,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for transcript_id, body in zip(ids, bodies, strict=True)
+            ],
+        )
+        return [Reply(i, message) for i, message in zip(ids, messages, strict=True)]
 
-    def notify(self, conversation_id: int) -> None:
+    def notify(self, conversation_id: int, channel: str | None = None) -> None:
+        """Wake what waits for this conversation, and the outbox sender if it has work."""
         self._hub.publish(conversation_topic(conversation_id))
-        self._hub.publish(OUTBOX_TOPIC)
+        # Pull channels have nothing to push: waking the sender would cost a database pass
+        # (the single SQLite connection included) after every web chat message.
+        if channel is None or not self._pulls(channel):
+            self._hub.publish(OUTBOX_TOPIC)
+
+    def _pulls(self, channel_name: str) -> bool:
+        channel = self._channels.get(channel_name)
+        return channel is None or channel.capabilities.pull_delivery
 
     async def _replay(
-        self, session: AsyncSession, key: ConversationKey, message_id: str, conversation_id: int
+        self, key: ConversationKey, message_id: str, conversation_id: int
     ) -> HandleResult:
+        """The replies a redelivered message got the first time, without processing it again."""
         log.info("duplicate inbound %s on %s dropped", message_id, key.channel)
-        processed = await repo.find_processed(session, key.channel, message_id)
         replies: list[Reply] = []
-        if processed is not None and processed.transcript_id is not None:
-            for row in await repo.replies_to(session, processed.transcript_id):
-                replies.append(Reply(row.id, Outbound.from_json(row.body)))
+        async with self._sessions() as session:
+            processed = await repo.find_processed(session, key.channel, message_id)
+            if processed is not None and processed.transcript_id is not None:
+                for row in await repo.replies_to(session, processed.transcript_id):
+                    replies.append(Reply(row.id, Outbound.from_json(row.body)))
         return HandleResult(conversation_id=conversation_id, replies=replies, duplicate=True)
+
+
+class _Redelivered(Exception):
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(conversation_id)
+        self.conversation_id = conversation_id

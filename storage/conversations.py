@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Table, and_, bindparam, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, make_transient_to_detached
+from sqlalchemy.orm import aliased
 
 from storage.models import Conversation, OutboxMessage, ProcessedInbound, TranscriptMessage
 from storage.models.base import utcnow
@@ -25,6 +25,42 @@ def _insert(session: AsyncSession, model: Any) -> Any:
     return sqlite.insert(model)
 
 
+# The message path runs these statements for every message. They are built once, with bound
+# parameters, because building one per call made SQLAlchemy recompute its cache key each time
+# (a visible share of a message's cost under load).
+_WHERE_KEY = (
+    Conversation.channel == bindparam("channel"),
+    Conversation.chat_id == bindparam("chat_id"),
+)
+_FIND_CONVERSATION = select(Conversation).where(*_WHERE_KEY)
+_LOCK_CONVERSATION = {
+    # populate_existing: the state is reloaded even if this session saw the row before.
+    "postgresql": _FIND_CONVERSATION.with_for_update().execution_options(populate_existing=True),
+    # On SQLite, BEGIN IMMEDIATE already holds the database's only write lock.
+    "sqlite": _FIND_CONVERSATION.execution_options(populate_existing=True),
+}
+_NEW_CONVERSATION = {
+    name: dialect.insert(Conversation.__table__).on_conflict_do_nothing(
+        index_elements=["channel", "chat_id"]
+    )
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_CLAIM_INBOUND = {
+    name: dialect.insert(ProcessedInbound.__table__)
+    .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
+    .returning(ProcessedInbound.__table__.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_TRANSCRIPT = cast(Table, TranscriptMessage.__table__)
+_INSERT_TRANSCRIPT = insert(_TRANSCRIPT).returning(_TRANSCRIPT.c.id)
+_INSERT_TRANSCRIPTS = insert(_TRANSCRIPT).returning(_TRANSCRIPT.c.id, sort_by_parameter_order=True)
+_INSERT_OUTBOX = insert(cast(Table, OutboxMessage.__table__))
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
 async def lock_conversation(session: AsyncSession, channel: str, chat_id: str) -> Conversation:
     """Create the conversation if new, then lock its row for this transaction.
 
@@ -32,74 +68,55 @@ async def lock_conversation(session: AsyncSession, channel: str, chat_id: str) -
     across server processes (PostgreSQL row lock). On SQLite, BEGIN IMMEDIATE already serializes
     every writing transaction.
     """
-    stmt = select(Conversation).where(
-        Conversation.channel == channel, Conversation.chat_id == chat_id
-    )
-    if _is_postgres(session):
-        stmt = stmt.with_for_update()
-    stmt = stmt.execution_options(populate_existing=True)
-    found = (await session.execute(stmt)).scalar_one_or_none()
+    dialect = _dialect(session)
+    key = {"channel": channel, "chat_id": chat_id}
+    found = (await session.execute(_LOCK_CONVERSATION[dialect], key)).scalar_one_or_none()
     if found is not None:
         return found
     # First message of a conversation; two processes may race here, hence ON CONFLICT.
+    now = utcnow()
     await session.execute(
-        _insert(session, Conversation)
-        .values(
-            channel=channel,
-            chat_id=chat_id,
-            mode="bot",
-            locale="id",
-            state={},
-            sender_name="",
-            blocked=False,
-            created_at=utcnow(),
-            updated_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+        _NEW_CONVERSATION[dialect],
+        {
+            **key,
+            "mode": "bot",
+            "locale": "id",
+            "state": {},
+            "sender_name": "",
+            "blocked": False,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    return (await session.execute(stmt)).scalar_one()
+    return (await session.execute(_LOCK_CONVERSATION[dialect], key)).scalar_one()
 
 
 async def get_conversation(
     session: AsyncSession, channel: str, chat_id: str
 ) -> Conversation | None:
-    result = await session.execute(
-        select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id)
-    )
-    return result.scalar_one_or_none()
+    key = {"channel": channel, "chat_id": chat_id}
+    return (await session.execute(_FIND_CONVERSATION, key)).scalar_one_or_none()
 
 
 async def claim_inbound(
-    session: AsyncSession, channel: str, platform_message_id: str, conversation_id: int
-) -> ProcessedInbound | None:
-    """Record a platform message id; None when it was processed before (a redelivery)."""
-    now = utcnow()
+    session: AsyncSession,
+    channel: str,
+    platform_message_id: str,
+    conversation_id: int,
+    transcript_id: int,
+) -> bool:
+    """Record a platform message id; False when it was processed before (a redelivery)."""
     result = await session.execute(
-        _insert(session, ProcessedInbound)
-        .values(
-            channel=channel,
-            platform_message_id=platform_message_id,
-            conversation_id=conversation_id,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
-        .returning(ProcessedInbound.id)
+        _CLAIM_INBOUND[_dialect(session)],
+        {
+            "channel": channel,
+            "platform_message_id": platform_message_id,
+            "conversation_id": conversation_id,
+            "transcript_id": transcript_id,
+            "created_at": utcnow(),
+        },
     )
-    new_id = result.scalar_one_or_none()
-    if new_id is None:
-        return None
-    # We know every column already: attach the row without reading it back.
-    row = ProcessedInbound(
-        id=new_id,
-        channel=channel,
-        platform_message_id=platform_message_id,
-        conversation_id=conversation_id,
-        transcript_id=None,
-        created_at=now,
-    )
-    make_transient_to_detached(row)
-    session.add(row)
-    return row
+    return result.scalar_one_or_none() is not None
 
 
 async def find_processed(
@@ -114,8 +131,7 @@ async def find_processed(
     return result.scalar_one_or_none()
 
 
-def add_transcript(
-    session: AsyncSession,
+def transcript_row(
     conversation_id: int,
     *,
     direction: str,
@@ -125,20 +141,37 @@ def add_transcript(
     platform_message_id: str = "",
     in_reply_to: int | None = None,
     author_id: str = "",
-) -> TranscriptMessage:
-    row = TranscriptMessage(
-        conversation_id=conversation_id,
-        direction=direction,
-        author=author,
-        author_id=author_id,
-        text=text,
-        body=body,
-        platform_message_id=platform_message_id,
-        in_reply_to=in_reply_to,
-        created_at=utcnow(),
-    )
-    session.add(row)
-    return row
+) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "direction": direction,
+        "author": author,
+        "author_id": author_id,
+        "text": text,
+        "body": body,
+        "platform_message_id": platform_message_id,
+        "in_reply_to": in_reply_to,
+        "created_at": utcnow(),
+    }
+
+
+async def insert_transcript(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Append transcript rows (see `transcript_row`); their ids, in the order given.
+
+    Core statements, not ORM objects: the message path writes these rows and never reads them
+    back, and the unit of work cost more than SQLite itself did (profiled under load).
+    """
+    if len(rows) == 1:
+        return [int((await session.execute(_INSERT_TRANSCRIPT, rows[0])).scalar_one())]
+    if not rows:
+        return []
+    result = await session.execute(_INSERT_TRANSCRIPTS, rows)
+    return [int(i) for i in result.scalars()]
+
+
+async def insert_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(_INSERT_OUTBOX, rows)
 
 
 async def replies_to(session: AsyncSession, transcript_id: int) -> Sequence[TranscriptMessage]:

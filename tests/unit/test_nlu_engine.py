@@ -213,3 +213,16 @@ def test_weather_question_gets_no_candidates(engine: NluEngine) -> None:
     result = engine.parse("cuaca besok gimana?")
     assert result.intent.name == "out_of_scope"
     assert result.kbli == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["halo", "jam buka kantor?", "sy mau buka laundry kiloan", "3574012345678901", "", "🙏🙏"],
+)
+def test_one_message_probabilities_equal_the_pipelines(engine: NluEngine, text: str) -> None:
+    # The one-message path stacks the vectorizers itself; it must agree with scikit-learn.
+    from nlu.engine import classifier_text
+
+    norm = classifier_text(text)
+    expected = engine.pipeline.predict_proba([norm])[0]
+    assert engine.probabilities(norm) == pytest.approx(expected, abs=1e-9)
