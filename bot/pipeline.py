@@ -152,8 +152,7 @@ class Pipeline:
         in_reply_to: int | None = None,
         author_id: str = "",
     ) -> list[Reply]:
-        """Write outgoing messages to the transcript and the outbox (same transaction)."""
-        pull = self._pulls(key.channel)
+        """Write outgoing messages to the transcript and, to be pushed, the outbox."""
         bodies = [message.to_json() for message in messages]
         ids = await repo.insert_transcript(
             session,
@@ -170,25 +169,26 @@ class Pipeline:
                 for message, body in zip(messages, bodies, strict=True)
             ],
         )
-        now = utcnow()
-        await repo.insert_outbox(
-            session,
-            [
-                {
-                    "conversation_id": conversation_id,
-                    "transcript_id": transcript_id,
-                    "channel": key.channel,
-                    "chat_id": key.chat_id,
-                    "body": body,
-                    # Pull channels (web chat, terminal) deliver by being read: nothing to push.
-                    "status": "sent" if pull else "pending",
-                    "sent_at": now if pull else None,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
-                for transcript_id, body in zip(ids, bodies, strict=True)
-            ],
-        )
+        # Pull channels (web chat, terminal) deliver by being read: the transcript is their
+        # delivery (HTTP answer, GET ?after=, WebSocket), so they have nothing to push.
+        if not self._pulls(key.channel):
+            now = utcnow()
+            await repo.insert_outbox(
+                session,
+                [
+                    {
+                        "conversation_id": conversation_id,
+                        "transcript_id": transcript_id,
+                        "channel": key.channel,
+                        "chat_id": key.chat_id,
+                        "body": body,
+                        "status": "pending",
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    }
+                    for transcript_id, body in zip(ids, bodies, strict=True)
+                ],
+            )
         return [Reply(i, message) for i, message in zip(ids, messages, strict=True)]
 
     def notify(self, conversation_id: int, channel: str | None = None) -> None:

@@ -47,7 +47,25 @@ async def test_duplicate_inbound_processed_once(db_url: str, tmp_path: Path) -> 
         assert not first.duplicate and again.duplicate
         assert [r.id for r in again.replies] == [r.id for r in first.replies]
         assert await rows(app, TranscriptMessage, TranscriptMessage.direction == "in") == 1
-        assert await rows(app, OutboxMessage) == len(first.replies)
+        out = await rows(app, TranscriptMessage, TranscriptMessage.direction == "out")
+        assert out == len(first.replies)
+        # Web chat is read, not pushed: its replies are the transcript, none wait in the outbox.
+        assert await rows(app, OutboxMessage) == 0
+    finally:
+        await app.stop()
+
+
+async def test_duplicate_inbound_on_a_push_channel_queues_its_replies_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    app = await make_app(db_url, tmp_path, {"fake": FakePlatform([])})
+    try:
+        again = Inbound(key=ConversationKey("fake", "u1"), message_id="f1", payload="menu:office")
+        first = await app.pipeline.handle(again)
+        second = await app.pipeline.handle(again)
+        assert second.duplicate and [r.id for r in second.replies] == [r.id for r in first.replies]
+        queued = await rows(app, OutboxMessage, OutboxMessage.status == "pending")
+        assert await rows(app, OutboxMessage) == queued == len(first.replies) > 0
     finally:
         await app.stop()
 
