@@ -13,12 +13,12 @@ from typing import Any
 import joblib
 import numpy as np
 import scipy.sparse as sp
-import sklearn
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from nlu import one_text
 from nlu.entities import EntityExtractor
 from nlu.kbli import KbliMatcher, load_own_everyday_words
 from nlu.normalize import clean, detect_language, fold, normalize
@@ -220,28 +220,24 @@ class NluEngine:
     def probabilities(self, norm: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Intent probabilities for one normalized text, in `self.labels` order.
 
-        Equal to `pipeline.predict_proba([norm])[0]`, minus the machinery sized for batches:
-        FeatureUnion's joblib dispatch and per-call input validation were about a third of a
-        one-message parse. The union's parts are stacked exactly as FeatureUnion does.
+        Equal to `pipeline.predict_proba([norm])[0]`, computed one text at a time (see
+        `nlu.one_text`); the union's parts are stacked exactly as FeatureUnion does.
         """
         features = self.pipeline.named_steps["features"]
+        classifier = self.pipeline.named_steps["clf"]
         if (
             not isinstance(features, FeatureUnion)
             or features.transformer_weights
             or any(isinstance(part, str) for _, part in features.transformer_list)
+            or not isinstance(classifier, LogisticRegression)
         ):
             return np.asarray(self.pipeline.predict_proba([norm])[0], dtype=np.float64)
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            parts = [vec.transform([norm]) for _, vec in features.transformer_list]
-            x = sp.hstack(parts, format="csr")
-            return np.asarray(
-                self.pipeline.named_steps["clf"].predict_proba(x)[0], dtype=np.float64
-            )
+        parts = [one_text.tfidf(vec, norm) for _, vec in features.transformer_list]
+        return one_text.probabilities(classifier, sp.hstack(parts, format="csr"))
 
     def parse(self, text: str) -> ParseResult:
         try:
-            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-                return self._parse(text)
+            return self._parse(text)
         except Exception:  # a parse never raises; log and answer out_of_scope
             log.exception("NLU parse failed")
             safe = text if isinstance(text, str) else str(text)

@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from nlu import one_text
 from nlu.normalize import normalize
 from nlu.types import KbliCandidate
 from permit_rules.catalog import KbliCatalog
@@ -227,10 +228,10 @@ class KbliMatcher:
         if not terms:
             return np.zeros(len(self.codes))
         query = " ".join(terms)
-        q_char = self._char.transform([query])
+        q_char = one_text.tfidf(self._char, query)
         alias_sims = (q_char @ self._alias_matrix).toarray().ravel()
         per_code = np.maximum.reduceat(alias_sims, self._starts) if alias_sims.size else alias_sims
-        q_word = self._word.transform([self.expand(terms)])
+        q_word = one_text.tfidf(self._word, self.expand(terms))
         word_sims = (q_word @ self._doc_matrix).toarray().ravel()
         combined: np.ndarray[Any, np.dtype[np.float64]] = (
             0.6 * per_code + 0.4 * word_sims + 0.03 * self._has_words * (per_code > 0.3)

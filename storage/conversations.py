@@ -61,6 +61,14 @@ def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
+async def _execute_core(session: AsyncSession, stmt: Any, params: Any) -> Any:
+    # A Core statement flushes the session's pending ORM changes first (SQLAlchemy #9809).
+    # These inserts never depend on them, so the conversation's row is written once, at commit,
+    # instead of once here and again after the dialog step.
+    with session.no_autoflush:
+        return await session.execute(stmt, params)
+
+
 async def lock_conversation(session: AsyncSession, channel: str, chat_id: str) -> Conversation:
     """Create the conversation if new, then lock its row for this transaction.
 
@@ -106,7 +114,8 @@ async def claim_inbound(
     transcript_id: int,
 ) -> bool:
     """Record a platform message id; False when it was processed before (a redelivery)."""
-    result = await session.execute(
+    result = await _execute_core(
+        session,
         _CLAIM_INBOUND[_dialect(session)],
         {
             "channel": channel,
@@ -162,16 +171,16 @@ async def insert_transcript(session: AsyncSession, rows: list[dict[str, Any]]) -
     back, and the unit of work cost more than SQLite itself did (profiled under load).
     """
     if len(rows) == 1:
-        return [int((await session.execute(_INSERT_TRANSCRIPT, rows[0])).scalar_one())]
+        return [int((await _execute_core(session, _INSERT_TRANSCRIPT, rows[0])).scalar_one())]
     if not rows:
         return []
-    result = await session.execute(_INSERT_TRANSCRIPTS, rows)
+    result = await _execute_core(session, _INSERT_TRANSCRIPTS, rows)
     return [int(i) for i in result.scalars()]
 
 
 async def insert_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(_INSERT_OUTBOX, rows)
+        await _execute_core(session, _INSERT_OUTBOX, rows)
 
 
 async def replies_to(session: AsyncSession, transcript_id: int) -> Sequence[TranscriptMessage]:

@@ -220,9 +220,18 @@ def test_weather_question_gets_no_candidates(engine: NluEngine) -> None:
     ["halo", "jam buka kantor?", "sy mau buka laundry kiloan", "3574012345678901", "", "🙏🙏"],
 )
 def test_one_message_probabilities_equal_the_pipelines(engine: NluEngine, text: str) -> None:
-    # The one-message path stacks the vectorizers itself; it must agree with scikit-learn.
+    # The one-text path (nlu/one_text.py) skips scikit-learn's input validation; it must give
+    # scikit-learn's own answers, for the classifier and for the KBLI matcher's vectorizers.
+    from nlu import one_text
     from nlu.engine import classifier_text
 
     norm = classifier_text(text)
     expected = engine.pipeline.predict_proba([norm])[0]
-    assert engine.probabilities(norm) == pytest.approx(expected, abs=1e-9)
+    # scikit-learn scores float32 features in float32, this path in float64.
+    assert engine.probabilities(norm) == pytest.approx(expected, abs=1e-6)
+    for _, vectorizer in engine.pipeline.named_steps["features"].transformer_list:
+        mine = one_text.tfidf(vectorizer, norm).toarray()
+        assert mine == pytest.approx(vectorizer.transform([norm]).toarray(), abs=1e-6)
+    for vectorizer in (engine.kbli._char, engine.kbli._word):
+        mine = one_text.tfidf(vectorizer, norm).toarray()
+        assert mine == pytest.approx(vectorizer.transform([norm]).toarray(), abs=1e-6)
