@@ -111,7 +111,14 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
             checks=SqlCheckLog(session),
         )
 
-    pipeline = Pipeline(sessions, dialogs, channels, hub, repos_factory=repos_factory)
+    pipeline = Pipeline(
+        sessions,
+        dialogs,
+        channels,
+        hub,
+        repos_factory=repos_factory,
+        one_at_a_time=settings.database.is_sqlite,
+    )
     outbox = OutboxSender(sessions, channels, settings.outbox, hub)
     handoff = HandoffService(sessions, pipeline, hub, settings.office, files)
     pipeline.handoff = handoff

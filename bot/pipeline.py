@@ -7,6 +7,7 @@ id included, so the next delivery of the same message is processed normally.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,18 +61,29 @@ class Pipeline:
         channels: Mapping[str, Channel],
         hub: LiveHub,
         repos_factory: Callable[[AsyncSession], Any] | None = None,
+        *,
+        one_at_a_time: bool = False,
     ) -> None:
         self._sessions = sessions
         self._dialogs = dialogs
         self._channels = channels
         self._hub = hub
         self._repos_factory = repos_factory
+        # SQLite runs one transaction at a time per process anyway (one pooled connection), but
+        # the pool's queue lets a newcomer take a just-freed connection ahead of the woken
+        # waiter, which then queues again at the back: under load a few messages waited ten
+        # times the median. asyncio.Lock hands over strictly in arrival order.
+        self._turns: asyncio.Lock | None = asyncio.Lock() if one_at_a_time else None
         # Set by the composition root (the handoff service needs the pipeline, too).
         self.handoff: HandoffService | None = None
 
     async def handle(self, inbound: Inbound) -> HandleResult:
         try:
-            result = await self._handle(inbound)
+            if self._turns is None:
+                result = await self._handle(inbound)
+            else:
+                async with self._turns:
+                    result = await self._handle(inbound)
         except _Redelivered as again:
             return await self._replay(inbound.key, inbound.message_id, again.conversation_id)
         self.notify(result.conversation_id, inbound.key.channel)

@@ -12,4 +12,4 @@ from bot.web import create_web_app
 
 def create() -> FastAPI:
     settings = load_settings()
-    return create_web_app(build_app(settings))
+    return create_web_app(build_app(settings), freeze_startup_heap=True)

@@ -55,10 +55,18 @@ class WebChatChannel(Channel):
             if row is None:
                 return None
             token_hash = row.token_hash
-            if len(self._known) >= 100_000:
-                self._known.clear()
-            self._known[session_id] = token_hash
+            self._remember_hash(session_id, token_hash)
         return hmac.compare_digest(token_hash, _hash(token))
+
+    def remember(self, session_id: str, token: str) -> None:
+        """A session this process just created (and committed): its first message needs no
+        database lookup, which would queue for SQLite's one connection a second time."""
+        self._remember_hash(session_id, _hash(token))
+
+    def _remember_hash(self, session_id: str, token_hash: str) -> None:
+        if len(self._known) >= 100_000:
+            self._known.clear()
+        self._known[session_id] = token_hash
 
 
 class RateLimiter:
