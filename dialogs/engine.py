@@ -73,6 +73,10 @@ PAYLOAD_COMMANDS = {
 }
 
 INTENT_CONFIDENCE = 0.5
+BUSINESS_INTENTS = frozenset(
+    {"inform_business", "ask_requirements", "ask_documents", "ask_cost", "ask_duration",
+     "apply_permit"}
+)  # fmt: skip
 # A message on a free-text question is an answer unless it is clearly a question.
 FREE_TEXT_QUESTION_CONFIDENCE = 0.8
 QUESTION_INTENTS = {
@@ -310,7 +314,13 @@ class DialogEngine:
         intent = nlu.get("intent") or {}
         name = str(intent.get("name") or "")
         if float(intent.get("confidence") or 0.0) < INTENT_CONFIDENCE:
+            # Unsure what was asked, but the message names a business we know ("mau buka usaha
+            # bengkel motor"): the requirements guide, which starts by confirming the business,
+            # is a better answer than "not understood".
+            unsure_about_business = name in BUSINESS_INTENTS
             name = ""
+            if unsure_about_business and requirements.candidates_from(nlu):
+                name = "inform_business"
         if name == "greet":
             ctx.state["misses"] = 0
             ctx.send(self._menu(ctx, greet=True))

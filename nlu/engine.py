@@ -21,7 +21,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from nlu import one_text
 from nlu.entities import EntityExtractor
 from nlu.kbli import KbliMatcher, load_own_everyday_words
-from nlu.normalize import clean, detect_language, fold, normalize
+from nlu.normalize import clean, detect_language, fold, normalize, strip_greeting
 from nlu.rasa_yaml import Example, TrainingData, load_rasa_files
 from nlu.types import Entity, IntentScore, KbliCandidate, Language, ParseResult
 from permit_rules.catalog import KbliCatalog, load_default_catalog
@@ -39,6 +39,9 @@ KBLI_INTENTS = frozenset(
     {"ask_requirements", "inform_business", "apply_permit", "ask_documents", "ask_cost",
      "ask_duration"}
 )  # fmt: skip
+# Intents that ask for nothing: after a greeting they do not outweigh it ("siang min, mau nanya"
+# is a greeting whose "mau" alone reads like a yes).
+NOT_A_REQUEST = frozenset({"greet", "out_of_scope", "affirm", "deny", "thanks", "goodbye"})
 _EMOJI = {
     "👍": " oke ", "👌": " oke ", "✅": " oke ", "🙏": " terima kasih ", "👋": " halo ",
     "❌": " tidak ", "👎": " tidak ",
@@ -207,6 +210,18 @@ class NluEngine:
         norm = classifier_text(text)
         if not norm.strip():
             return [IntentScore("out_of_scope", 1.0)]
+        ranking = self._rank(norm)
+        request = strip_greeting(norm)
+        if request and request != norm:
+            # "halo min, mau buka laundry": the greeting splits the classifier's vote, and the
+            # citizen is asking for something. Classify what follows the greeting; keep the
+            # whole message's answer when that part alone means nothing to us.
+            after_greeting = self._rank(request)
+            if after_greeting[0].name not in NOT_A_REQUEST:
+                return after_greeting
+        return ranking
+
+    def _rank(self, norm: str) -> list[IntentScore]:
         probs = self.probabilities(norm)
         order = np.argsort(-probs)[:10]
         ranking = [IntentScore(self.labels[int(i)], round(float(probs[i]), 4)) for i in order]

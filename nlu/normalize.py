@@ -343,6 +343,29 @@ def normalize(text: str) -> str:
     return " ".join(words)
 
 
+# Words a chat opens with before the request: greetings, and the ways of addressing the office
+# ("min" for admin, "kak", "pak", "bu", ...). Javanese, Madurese and Balinese greetings too.
+GREETING_WORDS = frozenset(
+    [
+        "halo", "hallo", "helo", "hai", "hi", "hello", "hey", "assalamualaikum", "assalamu",
+        "alaikum", "waalaikumsalam", "wr", "wb", "warahmatullahi", "wabarakatuh", "salam",
+        "selamat", "met", "pagi", "siang", "sore", "malam", "permisi", "punten", "nuwun", "sewu",
+        "sugeng", "enjing", "dalu", "om", "swastiastu", "shalom", "sampurasun", "good", "morning",
+        "afternoon", "evening", "min", "admin", "mimin", "kak", "kakak", "pak", "bapak", "bu",
+        "ibu", "mas", "mbak", "gan", "sis", "bos", "dik", "siketan", "dpmptsp",
+    ]
+)  # fmt: skip
+
+
+def strip_greeting(norm: str) -> str:
+    """What follows the opening greeting in a normalized text ("" when it is all greeting)."""
+    words = norm.split()
+    start = 0
+    while start < len(words) and words[start] in GREETING_WORDS:
+        start += 1
+    return " ".join(words[start:])
+
+
 def detect_language(text: str) -> str:
     """'en' when English function words clearly outnumber Indonesian ones, else 'id'."""
     words = fold(text).split()

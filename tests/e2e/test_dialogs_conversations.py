@@ -144,6 +144,34 @@ async def test_requirements_for_activities(app: App) -> None:
             assert "menu:officer" in chat.payloads
 
 
+FIRST_MESSAGES = [
+    # How citizens really open a chat: a greeting, then the business, often unsure wording.
+    ("halo, saya mau buka warung makan", "56102"),
+    ("halo min mau buka laundry", "96200"),
+    ("selamat siang, mau tanya syarat izin warung kopi", "56303"),
+    ("mau buka usaha bengkel motor", "45407"),
+    ("halo kak, izin buat jualan gorengan gimana", "56102"),
+    ("pagi pak, saya punya toko kelontong, izinnya apa aja ya", "47112"),
+]
+
+
+@pytest.mark.parametrize(("first", "code"), FIRST_MESSAGES)
+async def test_first_message_with_greeting_and_business_starts_the_guide(
+    app: App, first: str, code: str
+) -> None:
+    chat = Chat(app, f"first-{code}-{len(first)}")
+    await chat.send(first)
+    assert "belum memahami" not in chat.text
+    assert f"kbli:{code}" in chat.payloads and "kbli:none" in chat.payloads
+
+
+async def test_greeting_alone_still_greets(app: App) -> None:
+    chat = Chat(app, "greet-only")
+    for greeting in ("halo", "selamat pagi min", "siang min, mau nanya"):
+        await chat.send(greeting)
+        assert "selamat datang" in chat.text and "menu:requirements" in chat.payloads
+
+
 async def test_requirements_in_english_with_none_of_these(app: App) -> None:
     chat = Chat(app, "req-en")
     await chat.send("english")

@@ -235,3 +235,24 @@ def test_one_message_probabilities_equal_the_pipelines(engine: NluEngine, text: 
     for vectorizer in (engine.kbli._char, engine.kbli._word):
         mine = one_text.tfidf(vectorizer, norm).toarray()
         assert mine == pytest.approx(vectorizer.transform([norm]).toarray(), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("halo, saya mau buka warung makan", "inform_business"),
+        ("assalamualaikum, sy mau bikin izin usaha jahit", "apply_permit"),
+        ("selamat pagi min", "greet"),
+        ("siang min, mau nanya", "greet"),
+    ],
+)
+def test_a_greeting_does_not_hide_the_request(engine: NluEngine, text: str, intent: str) -> None:
+    assert engine.parse(text).intent.name == intent
+
+
+def test_strip_greeting() -> None:
+    from nlu.normalize import strip_greeting
+
+    assert strip_greeting("halo min mau buka laundry") == "mau buka laundry"
+    assert strip_greeting("selamat siang pak") == ""
+    assert strip_greeting("bukan halo") == "bukan halo"
