@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dialogs import application, form, requirements, status, survey
+from dialogs import application, form, permit_info, requirements, status, survey
 from dialogs.context import P_HELP, Ctx, NluResult, Understand
 from dialogs.messages import Button, Inbound, Outbound
 from dialogs.office import OfficeInfo, load_office_info
@@ -73,6 +73,11 @@ PAYLOAD_COMMANDS = {
 }
 
 INTENT_CONFIDENCE = 0.5
+# Intents under which a permit named in the message is what the citizen asks about ("" is an
+# intent too unsure to act on).
+PERMIT_QUESTIONS = frozenset(
+    {"", "out_of_scope", "ask_requirements", "ask_documents", "ask_cost", "ask_duration", "help"}
+)
 BUSINESS_INTENTS = frozenset(
     {"inform_business", "ask_requirements", "ask_documents", "ask_cost", "ask_duration",
      "apply_permit"}
@@ -321,6 +326,15 @@ class DialogEngine:
             name = ""
             if unsure_about_business and requirements.candidates_from(nlu):
                 name = "inform_business"
+        # A question about a permit by name ("apa itu NIB", "biaya NIB berapa"): answered from
+        # the rules rather than with "out of scope" or a guess at a business.
+        if (
+            name in PERMIT_QUESTIONS
+            and not requirements.candidates_from(nlu)
+            and await permit_info.answer(ctx, ctx.inbound.text)
+        ):
+            ctx.state["misses"] = 0
+            return
         if name == "greet":
             ctx.state["misses"] = 0
             ctx.send(self._menu(ctx, greet=True))
@@ -330,6 +344,11 @@ class DialogEngine:
             ctx.say(ctx.t("thanks_reply" if name == "thanks" else "goodbye_reply"))
             return
         if name == "out_of_scope":
+            if requirements.strong_match(nlu):
+                # A bare description ("mau bikin roti", "toko bangunan") reads as off-topic to
+                # the classifier, but it clearly names a business we know: check its permits.
+                await self._start_requirements(ctx, nlu)
+                return
             ctx.say(ctx.t("out_of_scope"))
             ctx.send(self._menu(ctx))
             return

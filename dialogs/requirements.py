@@ -16,6 +16,7 @@ P_MENU = "cmd:menu"
 P_RETRY = "kbli:retry"
 MAX_CANDIDATES = 4
 MIN_SCORE = 0.0
+STRONG_MATCH_SCORE = 0.5
 
 
 def candidates_from(nlu: dict[str, Any] | Any) -> list[dict[str, str]]:
@@ -25,6 +26,14 @@ def candidates_from(nlu: dict[str, Any] | Any) -> list[dict[str, str]]:
         if len(code) == 5 and code.isdigit() and float(item.get("score") or 0) > MIN_SCORE:
             out.append({"code": code, "title": str(item.get("title", ""))})
     return out
+
+
+def strong_match(nlu: dict[str, Any] | Any) -> bool:
+    """The best KBLI candidate matches clearly. Measured on the matcher: business descriptions
+    ("toko bangunan", "kebun anggur", "permak celana") score 0.5 and up, chit-chat and other
+    topics ("berita hari ini", "pinjam uang dong") 0.35 and below."""
+    best = max((float(item.get("score") or 0) for item in list(nlu.get("kbli") or [])), default=0)
+    return best >= STRONG_MATCH_SCORE
 
 
 def offer_candidates(ctx: Ctx, candidates: list[dict[str, str]]) -> None:

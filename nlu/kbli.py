@@ -50,6 +50,21 @@ STOPWORDS = frozenset(
         "izin",
         "izinnya",
         "nib",
+        # Permit names: a question about a permit names no business activity.
+        "sertifikat",
+        "halal",
+        "pirt",
+        "irt",
+        "spp",
+        "slhs",
+        "bpom",
+        "imb",
+        "pbg",
+        "slf",
+        "kkpr",
+        "sppl",
+        "amdal",
+        "oss",
         "syarat",
         "syaratnya",
         "persyaratan",
@@ -158,6 +173,11 @@ def load_terms(path: Path = TERMS_FILE) -> dict[str, str]:
     return {str(k).lower(): str(v).lower() for k, v in raw.items()}
 
 
+# Words that say how a business works ("bikin" points to making, not selling) but name no
+# activity on their own: "biaya bikin NIB berapa" describes no business.
+NOT_ALONE = frozenset({"bikin", "membuat", "buat", "jual", "jualan", "menjual", "produksi"})
+
+
 def query_terms(text: str) -> list[str]:
     norm = _DROP_PHRASES.sub(" ", normalize(text))
     return [w for w in norm.split() if w not in STOPWORDS and not w.isdigit()]
@@ -225,7 +245,7 @@ class KbliMatcher:
 
     def scores(self, text: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         terms = query_terms(text)
-        if not terms:
+        if not terms or all(term in NOT_ALONE for term in terms):
             return np.zeros(len(self.codes))
         query = " ".join(terms)
         q_char = one_text.tfidf(self._char, query)

@@ -17,6 +17,7 @@ from permit_rules.engine import (
     Decision,
     PermitItem,
     decision_to_json,
+    describe_permit,
     evaluate,
     required_inputs,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "business_scale",
     "decision_to_json",
     "default_rules_text",
+    "describe_permit",
     "evaluate",
     "load_default_catalog",
     "load_default_rule_set",

@@ -187,6 +187,23 @@ def _describe_range(lo: float | None, hi: float | None) -> str:
     return f"paling banyak {n(hi if hi is not None else 0)}"
 
 
+def describe_permit(rule_set: RuleSet, code: str, today: date) -> PermitItem | None:
+    """One permit as the rules describe it, for a citizen asking about it by name ("apa itu NIB",
+    "biaya NIB berapa"): whether a business needs it is `evaluate`'s answer, not this one's."""
+    permit = rule_set.permits.get(code)
+    if permit is None:
+        return None
+    return _item(
+        code,
+        permit,
+        reason="asked about by name",
+        basis=None,
+        rule_verified=True,
+        rule_id=None,
+        today=today,
+    )
+
+
 # ---------------------------------------------------------------------- evaluation
 def _item(
     code: str,

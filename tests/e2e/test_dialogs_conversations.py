@@ -165,6 +165,38 @@ async def test_first_message_with_greeting_and_business_starts_the_guide(
     assert f"kbli:{code}" in chat.payloads and "kbli:none" in chat.payloads
 
 
+async def test_a_bare_description_at_the_menu_starts_the_guide(app: App) -> None:
+    chat = Chat(app, "bare-description")
+    await chat.send("mau bikin roti")
+    assert "kbli:10710" in chat.payloads
+    other = Chat(app, "off-topic")
+    await other.send("berita hari ini")
+    assert "SIKETAN hanya melayani" in other.text and not any(
+        p.startswith("kbli:") for p in other.payloads
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("apa itu NIB", ["Nomor Induk Berusaha (NIB)", "Biaya: gratis", "Lembaga OSS"]),
+        ("biaya bikin NIB berapa", ["Nomor Induk Berusaha (NIB)", "Biaya: gratis"]),
+        ("berapa lama sertifikat halal", ["Sertifikat Halal", "BPJPH"]),
+        ("syarat PIRT apa aja", ["SPP-IRT"]),
+    ],
+)
+async def test_a_question_about_a_permit_is_answered_from_the_rules(
+    app: App, question: str, expected: list[str]
+) -> None:
+    chat = Chat(app, f"permit-{len(question)}-{question[:3]}")
+    await chat.send(question)
+    for part in expected:
+        assert part in chat.text
+    assert "Dasar hukum" in chat.text and "versi" in chat.text
+    assert "menu:requirements" in chat.payloads and "menu:officer" in chat.payloads
+    assert not any(p.startswith("kbli:") for p in chat.payloads)
+
+
 async def test_greeting_alone_still_greets(app: App) -> None:
     chat = Chat(app, "greet-only")
     for greeting in ("halo", "selamat pagi min", "siang min, mau nanya"):

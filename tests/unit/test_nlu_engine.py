@@ -256,3 +256,9 @@ def test_strip_greeting() -> None:
     assert strip_greeting("halo min mau buka laundry") == "mau buka laundry"
     assert strip_greeting("selamat siang pak") == ""
     assert strip_greeting("bukan halo") == "bukan halo"
+
+
+def test_a_verb_or_a_permit_name_alone_names_no_business(engine: NluEngine) -> None:
+    for text in ("biaya bikin NIB berapa", "berapa lama sertifikat halal", "jualan"):
+        assert engine.kbli.match(text) == []
+    assert engine.kbli.match("bikin lemari dan meja kayu")[0].code == "31001"
