@@ -20,7 +20,7 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu import one_text
-from nlu.normalize import normalize
+from nlu.normalize import ENGLISH_WORDS, normalize
 from nlu.types import KbliCandidate
 from permit_rules.catalog import KbliCatalog
 
@@ -180,7 +180,9 @@ NOT_ALONE = frozenset({"bikin", "membuat", "buat", "jual", "jualan", "menjual", 
 
 def query_terms(text: str) -> list[str]:
     norm = _DROP_PHRASES.sub(" ", normalize(text))
-    return [w for w in norm.split() if w not in STOPWORDS and not w.isdigit()]
+    return [
+        w for w in norm.split() if w not in STOPWORDS and w not in ENGLISH_WORDS and not w.isdigit()
+    ]
 
 
 class KbliMatcher:

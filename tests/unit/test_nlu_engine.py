@@ -262,3 +262,8 @@ def test_a_verb_or_a_permit_name_alone_names_no_business(engine: NluEngine) -> N
     for text in ("biaya bikin NIB berapa", "berapa lama sertifikat halal", "jualan"):
         assert engine.kbli.match(text) == []
     assert engine.kbli.match("bikin lemari dan meja kayu")[0].code == "31001"
+
+
+def test_english_function_words_name_no_business(engine: NluEngine) -> None:
+    assert engine.kbli.match("what is NIB") == []
+    assert engine.kbli.match("how much does it cost") == []
