@@ -45,7 +45,6 @@ from storage.models.base import utcnow
 WIB = ZoneInfo("Asia/Jakarta")
 UMK_COUNT = "umk_count"
 TARGET_PREFIX = "target:"
-STATUS_ORDER = STATUSES
 MICRO_SMALL = ("mikro", "kecil")
 
 
@@ -253,7 +252,7 @@ async def _statuses(session: AsyncSession, lo: datetime, hi: datetime) -> dict[s
         .group_by(Application.status)
     )
     found = {status: int(n) for status, n in rows}
-    return {s: found.get(s, 0) for s in STATUS_ORDER}
+    return {s: found.get(s, 0) for s in STATUSES}
 
 
 async def _completed(session: AsyncSession, lo: datetime, hi: datetime) -> list[Application]:

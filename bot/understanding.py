@@ -51,7 +51,8 @@ class Understanding:
         """Keep KBLI matching on the published rule set's everyday words and active catalog.
 
         Admins add words and import catalogs from the console; every server process polls the
-        database for a new version and rebuilds its matcher in a thread, then swaps it in.
+        database for a new version and rebuilds its matcher in a thread, then swaps it in (once
+        at start too: the database's rules may differ from the repository's).
         """
         from nlu import KbliMatcher
         from nlu.engine import merged_everyday_words
@@ -68,18 +69,8 @@ class Understanding:
                         _number, rules = await rule_sets.active_version(session)
                         catalog = await rule_sets.active_catalog(session)
                     words = merged_everyday_words(rules.everyday_words())
-                    current = self._engine.kbli
-                    kept = {
-                        code: [w for w in ws if w.strip()]
-                        for code, ws in words.items()
-                        if code in catalog
-                    }
-                    kept = {code: ws for code, ws in kept.items() if ws}
-                    if kept != current.everyday or catalog.version != current.catalog.version:
-                        self._engine.kbli = await asyncio.to_thread(KbliMatcher, catalog, words)
-                        log.info(
-                            "KBLI matching now follows %s and the published rules", catalog.version
-                        )
+                    self._engine.kbli = await asyncio.to_thread(KbliMatcher, catalog, words)
+                    log.info("KBLI matching follows %s and the published rules", catalog.version)
                     seen = fingerprint
             except Exception:
                 log.exception("could not refresh KBLI matching from the published rules")

@@ -66,7 +66,6 @@ REASONS = {
     "kbli_not_found": "KBLI tidak ditemukan",
     "decision_check": "Keputusan aturan perlu dicek petugas",
 }
-STATUSES = STATUS_LABELS
 HANDOFF_STATUSES = {
     "open": "Menunggu",
     "claimed": "Dilayani",
@@ -142,7 +141,7 @@ def mount_console(web: FastAPI, app: "App") -> None:
     env.filters["ts"] = _ts
     env.filters["mask_nik"] = _mask_nik
     env.globals.update(
-        REASONS=REASONS, STATUSES=STATUSES, HANDOFF_STATUSES=HANDOFF_STATUSES, ERRORS=ERRORS
+        REASONS=REASONS, STATUSES=STATUS_LABELS, HANDOFF_STATUSES=HANDOFF_STATUSES, ERRORS=ERRORS
     )
     handoff = app.handoff
     assert handoff is not None, "the console needs the handoff service"
@@ -513,7 +512,7 @@ def mount_console(web: FastAPI, app: "App") -> None:
     ) -> Response:
         today = handoff.hours.local(utcnow()).date()
         stmt = select(Application)
-        if status in STATUSES:
+        if status in STATUS_LABELS:
             stmt = stmt.where(Application.status == status)
         due_limit = _parse_date(due_before)
         if due_limit is not None:

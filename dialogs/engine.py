@@ -318,19 +318,17 @@ class DialogEngine:
     async def _by_intent(self, ctx: Ctx, nlu: NluResult) -> None:
         intent = nlu.get("intent") or {}
         name = str(intent.get("name") or "")
+        names_a_business = bool(requirements.candidates_from(nlu))
         if float(intent.get("confidence") or 0.0) < INTENT_CONFIDENCE:
             # Unsure what was asked, but the message names a business we know ("mau buka usaha
             # bengkel motor"): the requirements guide, which starts by confirming the business,
             # is a better answer than "not understood".
-            unsure_about_business = name in BUSINESS_INTENTS
-            name = ""
-            if unsure_about_business and requirements.candidates_from(nlu):
-                name = "inform_business"
+            name = "inform_business" if name in BUSINESS_INTENTS and names_a_business else ""
         # A question about a permit by name ("apa itu NIB", "biaya NIB berapa"): answered from
         # the rules rather than with "out of scope" or a guess at a business.
         if (
             name in PERMIT_QUESTIONS
-            and not requirements.candidates_from(nlu)
+            and not names_a_business
             and await permit_info.answer(ctx, ctx.inbound.text)
         ):
             ctx.state["misses"] = 0
@@ -353,7 +351,7 @@ class DialogEngine:
             ctx.send(self._menu(ctx))
             return
         asks_about_business = name in ("ask_requirements", "ask_documents", "ask_cost")
-        if name == "inform_business" or (asks_about_business and requirements.candidates_from(nlu)):
+        if name == "inform_business" or (asks_about_business and names_a_business):
             await self._start_requirements(ctx, nlu)
             return
         routed = {

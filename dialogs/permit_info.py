@@ -20,10 +20,8 @@ from permit_rules import RuleSet, describe_permit, today_jakarta
 EVERYDAY_NAMES: dict[str, str] = {
     "pirt": "SPP_IRT",
     "p irt": "SPP_IRT",
-    "spp irt": "SPP_IRT",
     "sppirt": "SPP_IRT",
     "halal": "SERTIFIKAT_HALAL",
-    "sertifikat halal": "SERTIFIKAT_HALAL",
     "imb": "PBG_SLF",
     "pbg": "PBG_SLF",
     "slf": "PBG_SLF",
@@ -34,6 +32,9 @@ EVERYDAY_NAMES: dict[str, str] = {
     "hsp": "LABEL_HSP",
     "laik higiene": "SLHS",
 }
+# A code or name that is an everyday word names no particular permit: "izin usaha apa saja"
+# asks about permits in general, not about the rule set's high-risk "IZIN".
+TOO_GENERAL = frozenset({"izin", "perizinan", "sertifikat", "surat"})
 _ABBREVIATION = re.compile(r"\(([^)]+)\)")
 _WORDS = re.compile(r"[a-z0-9]+")
 MAX_PERMITS = 2
@@ -54,7 +55,8 @@ def names_for(rule_set: RuleSet) -> dict[str, str]:
     for phrase, code in EVERYDAY_NAMES.items():
         if code in rule_set.permits:
             names[phrase] = code
-    names.pop("", None)
+    for general in ("", *TOO_GENERAL):
+        names.pop(general, None)
     return names
 
 

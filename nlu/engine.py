@@ -210,7 +210,6 @@ class NluEngine:
         norm = classifier_text(text)
         if not norm.strip():
             return [IntentScore("out_of_scope", 1.0)]
-        ranking = self._rank(norm)
         request = strip_greeting(norm)
         if request and request != norm:
             # "halo min, mau buka laundry": the greeting splits the classifier's vote, and the
@@ -219,7 +218,7 @@ class NluEngine:
             after_greeting = self._rank(request)
             if after_greeting[0].name not in NOT_A_REQUEST:
                 return after_greeting
-        return ranking
+        return self._rank(norm)
 
     def _rank(self, norm: str) -> list[IntentScore]:
         probs = self.probabilities(norm)

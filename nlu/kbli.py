@@ -20,7 +20,7 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu import one_text
-from nlu.normalize import ENGLISH_WORDS, normalize
+from nlu.normalize import ENGLISH_WORDS, GREETING_WORDS, normalize
 from nlu.types import KbliCandidate
 from permit_rules.catalog import KbliCatalog
 
@@ -175,14 +175,14 @@ def load_terms(path: Path = TERMS_FILE) -> dict[str, str]:
 
 # Words that say how a business works ("bikin" points to making, not selling) but name no
 # activity on their own: "biaya bikin NIB berapa" describes no business.
-NOT_ALONE = frozenset({"bikin", "membuat", "buat", "jual", "jualan", "menjual", "produksi"})
+NOT_ALONE = frozenset({"bikin", "membuat", "jual", "jualan", "menjual", "produksi"})
+# Greetings, forms of address and English function words name no activity either.
+IGNORED = STOPWORDS | GREETING_WORDS | ENGLISH_WORDS
 
 
 def query_terms(text: str) -> list[str]:
     norm = _DROP_PHRASES.sub(" ", normalize(text))
-    return [
-        w for w in norm.split() if w not in STOPWORDS and w not in ENGLISH_WORDS and not w.isdigit()
-    ]
+    return [w for w in norm.split() if w not in IGNORED and not w.isdigit()]
 
 
 class KbliMatcher:

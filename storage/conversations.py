@@ -14,17 +14,6 @@ from sqlalchemy.orm import aliased
 from storage.models import Conversation, OutboxMessage, ProcessedInbound, TranscriptMessage
 from storage.models.base import utcnow
 
-
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _insert(session: AsyncSession, model: Any) -> Any:
-    if _is_postgres(session):
-        return postgresql.insert(model)
-    return sqlite.insert(model)
-
-
 # The message path runs these statements for every message. They are built once, with bound
 # parameters, because building one per call made SQLAlchemy recompute its cache key each time
 # (a visible share of a message's cost under load).
@@ -39,17 +28,19 @@ _LOCK_CONVERSATION = {
     # On SQLite, BEGIN IMMEDIATE already holds the database's only write lock.
     "sqlite": _FIND_CONVERSATION.execution_options(populate_existing=True),
 }
+# Dialect-specific for ON CONFLICT DO NOTHING (two processes may insert the same key).
+_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 _NEW_CONVERSATION = {
     name: dialect.insert(Conversation.__table__).on_conflict_do_nothing(
         index_elements=["channel", "chat_id"]
     )
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    for name, dialect in _DIALECTS.items()
 }
 _CLAIM_INBOUND = {
     name: dialect.insert(ProcessedInbound.__table__)
     .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
     .returning(ProcessedInbound.__table__.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    for name, dialect in _DIALECTS.items()
 }
 _TRANSCRIPT = cast(Table, TranscriptMessage.__table__)
 _INSERT_TRANSCRIPT = insert(_TRANSCRIPT).returning(_TRANSCRIPT.c.id)
@@ -59,6 +50,11 @@ _INSERT_OUTBOX = insert(cast(Table, OutboxMessage.__table__))
 
 def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
+
+
+def _insert(session: AsyncSession, model: Any) -> Any:
+    """INSERT with this database's ON CONFLICT support (also used by storage.applications)."""
+    return _DIALECTS[_dialect(session)].insert(model)
 
 
 async def _execute_core(session: AsyncSession, stmt: Any, params: Any) -> Any:
@@ -243,7 +239,7 @@ async def claim_due_outbox(
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    if _is_postgres(session):
+    if _dialect(session) == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)
     rows = list((await session.execute(stmt)).scalars().all())
     for row in rows:

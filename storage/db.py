@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +29,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # the messages of database errors that reach the logs.
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ":memory:"
-        if database != ":memory:":
+        # The URL means what it means to SQLAlchemy (file path, `?uri=true`, options): its own
+        # dialect turns it into sqlite3.connect() arguments.
+        args, options = parsed.get_dialect()().create_connect_args(parsed)
+        database = str(args[0])
+        if database != ":memory:" and not options.get("uri"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["async_creator"] = lambda: SameThreadSqlite.open(database)
+        kwargs["async_creator"] = lambda: SameThreadSqlite.open(database, options)
         # SQLite has one writer at a time. With one connection per process, transactions queue
         # on the pool (an asyncio wait) instead of in SQLite's busy handler, which sleeps in
         # steps of up to 100 ms and made p99 latency under load ten times worse.
-        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+        if database != ":memory:":  # an in-memory database gets SQLAlchemy's single StaticPool
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
@@ -57,10 +61,13 @@ class SameThreadSqlite(aiosqlite.Connection):
     """
 
     @classmethod
-    def open(cls, database: str) -> SameThreadSqlite:
+    def open(cls, database: str, options: Mapping[str, Any]) -> SameThreadSqlite:
+        # Opened on aiosqlite's thread, used on the loop's thread; never sleeps in SQLite.
+        options = {**options, "timeout": 0, "check_same_thread": False}
+
         def connector() -> sqlite3.Connection:
-            # Opened on aiosqlite's thread, used on the loop's thread.
-            return sqlite3.connect(database, timeout=0, check_same_thread=False)
+            connection: sqlite3.Connection = sqlite3.connect(database, **options)
+            return connection
 
         return cls(connector, iter_chunk_size=64)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from permit_rules import (
@@ -71,14 +72,22 @@ async def _next_number(session: AsyncSession) -> int:
     return (current or 0) + 1
 
 
-async def _active_row(session: AsyncSession) -> RuleSetVersion | None:
-    stmt = (
-        select(RuleSetVersion)
+def _newest_published(column: Any) -> Select[Any]:
+    """The active rule-set version is the published one with the highest number."""
+    return (
+        select(column)
         .where(RuleSetVersion.status == "published")
         .order_by(RuleSetVersion.number.desc())
         .limit(1)
     )
-    return (await session.scalars(stmt)).first()
+
+
+def _active_catalog(column: Any) -> Select[Any]:
+    return select(column).where(KbliCatalogVersion.active.is_(True)).limit(1)
+
+
+async def _active_row(session: AsyncSession) -> RuleSetVersion | None:
+    return (await session.scalars(_newest_published(RuleSetVersion))).first()
 
 
 async def seed_if_empty(session: AsyncSession, *, by: str = SEED_AUTHOR) -> int | None:
@@ -271,9 +280,7 @@ async def import_catalog(
 
 async def active_catalog(session: AsyncSession) -> KbliCatalog:
     """The active imported catalog, or the shipped KBLI 2020 catalog if none was imported."""
-    row = await session.scalar(
-        select(KbliCatalogVersion).where(KbliCatalogVersion.active.is_(True)).limit(1)
-    )
+    row = await session.scalar(_active_catalog(KbliCatalogVersion))
     if row is None:
         return load_default_catalog()
     return parse_catalog_csv(row.content, row.version)
@@ -281,13 +288,6 @@ async def active_catalog(session: AsyncSession) -> KbliCatalog:
 
 async def active_fingerprint(session: AsyncSession) -> tuple[str, str]:
     """(content hash of the active rule set, active catalog version): cheap change detection."""
-    content = await session.scalar(
-        select(RuleSetVersion.content_sha256)
-        .where(RuleSetVersion.status == "published")
-        .order_by(RuleSetVersion.number.desc())
-        .limit(1)
-    )
-    catalog = await session.scalar(
-        select(KbliCatalogVersion.version).where(KbliCatalogVersion.active.is_(True)).limit(1)
-    )
+    content = await session.scalar(_newest_published(RuleSetVersion.content_sha256))
+    catalog = await session.scalar(_active_catalog(KbliCatalogVersion.version))
     return content or "", catalog or ""

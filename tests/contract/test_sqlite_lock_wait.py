@@ -93,3 +93,26 @@ async def test_gives_up_after_the_wait_and_keeps_nothing(
             assert (await db.execute(incoming)).scalar_one() == 2
     finally:
         await app.stop()
+
+
+async def test_sqlite_urls_keep_their_sqlalchemy_meaning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine opens SQLite itself, so it must read URLs as SQLAlchemy does: a relative path
+    # (parent folder created), a `file:` URI with `?uri=true`, and an in-memory database.
+    from sqlalchemy import text
+
+    monkeypatch.chdir(tmp_path)
+    urls = [
+        "sqlite+aiosqlite:///var/a.db",
+        "sqlite+aiosqlite:///file:b.db?mode=rwc&uri=true",
+        "sqlite+aiosqlite://",
+    ]
+    for url in urls:
+        engine = storage.db.create_engine(url)
+        try:
+            async with engine.begin() as conn:
+                assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+        finally:
+            await engine.dispose()
+    assert (tmp_path / "var" / "a.db").is_file() and (tmp_path / "b.db").is_file()

@@ -197,6 +197,12 @@ async def test_a_question_about_a_permit_is_answered_from_the_rules(
     assert not any(p.startswith("kbli:") for p in chat.payloads)
 
 
+async def test_a_question_about_permits_in_general_starts_the_guide(app: App) -> None:
+    chat = Chat(app, "permits-in-general")
+    await chat.send("izin usaha apa saja")
+    assert "Ceritakan usaha" in chat.text
+
+
 async def test_greeting_alone_still_greets(app: App) -> None:
     chat = Chat(app, "greet-only")
     for greeting in ("halo", "selamat pagi min", "siang min, mau nanya"):

@@ -16,6 +16,8 @@ from permit_rules import load_default_rule_set
         ("berapa lama sertifikat halal", ["SERTIFIKAT_HALAL"]),
         ("imb sama nib beda ga", ["PBG_SLF", "NIB"]),
         ("mau buka warung makan", []),
+        ("izin usaha apa saja", []),  # permits in general, not the rules' high-risk "IZIN"
+        ("izin PIRT gimana", ["SPP_IRT"]),
         ("nibble", []),  # whole words only
     ],
 )
