@@ -74,6 +74,16 @@ async def new_session(client: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
 
 REPO = Path(__file__).resolve().parent.parent
 
+# A web chat citizen's requirements guide for a food stall, message by message; the last reply
+# is the answer ("Hasil cek izin ...").
+FOOD_STALL_REQUIREMENTS: tuple[dict[str, str], ...] = (
+    {"payload": "menu:requirements"},
+    {"text": "jualan bakso di warung"},
+    {"payload": "kbli:56102"},
+    {"payload": "running:new"},
+    {"text": "50 juta"},
+)
+
 
 class ServerProcess:
     """`siketan serve` in its own process on a free port, with settings from `env`."""

@@ -24,7 +24,7 @@ from tests.browser.test_console import (  # noqa: F401 - fixtures used by name
     server,
     sign_in,
 )
-from tests.helpers import ServerProcess
+from tests.helpers import FOOD_STALL_REQUIREMENTS, ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -44,13 +44,7 @@ def requirements_answer(citizen: Citizen) -> str:
     """The citizen runs the requirements guide for a food stall through the web chat API."""
     url = f"/api/webchat/sessions/{citizen.sid}/messages"
     messages: list[dict[str, Any]] = []
-    for body in (
-        {"payload": "menu:requirements"},
-        {"text": "jualan bakso di warung"},
-        {"payload": "kbli:56102"},
-        {"payload": "running:new"},
-        {"text": "50 juta"},
-    ):
+    for body in FOOD_STALL_REQUIREMENTS:
         r = citizen.http.post(url, json=body)
         assert r.status_code == 200, r.text
         messages = r.json()["messages"]

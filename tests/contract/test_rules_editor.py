@@ -19,7 +19,7 @@ from bot.cli import app as cli
 from permit_rules import RuleSet, default_rules_text
 from storage.models import AuditEntry, RequirementCheck, RuleSetVersion
 from tests.contract.test_console_http import make_officer, sign_in
-from tests.helpers import new_session, running_app, settings_for
+from tests.helpers import FOOD_STALL_REQUIREMENTS, new_session, running_app, settings_for
 
 pytestmark = pytest.mark.postgres
 ACTIVITIES = RuleSet.from_yaml(default_rules_text()).activities
@@ -75,13 +75,7 @@ async def ask_requirements(client: httpx.AsyncClient) -> str:
     sid, auth = await new_session(client)
     url = f"/api/webchat/sessions/{sid}/messages"
     texts: list[str] = []
-    for body in (
-        {"payload": "menu:requirements"},
-        {"text": "jualan bakso di warung"},
-        {"payload": "kbli:56102"},
-        {"payload": "running:new"},
-        {"text": "50 juta"},
-    ):
+    for body in FOOD_STALL_REQUIREMENTS:
         r = await client.post(url, json=body, headers=auth)
         assert r.status_code == 200, r.text
         texts = [m["text"] for m in r.json()["messages"]]
