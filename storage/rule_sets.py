@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from permit_rules import (
@@ -67,7 +68,25 @@ def _parse(text: str, name: str) -> RuleSet:
     return RuleSet.from_yaml(text, name)
 
 
+# Held (on PostgreSQL) by a transaction that numbers a new version, until it ends.
+VERSION_NUMBERING_LOCK = 7_401_2027
+
+
+async def _numbering_turn(session: AsyncSession) -> None:
+    """Wait until no other transaction is numbering a version (seed, publish, rollback).
+
+    On PostgreSQL, without it, a server seeding an empty database could decide "no version
+    yet" before an admin's publish committed and then seed again as the newest version, undoing
+    the publish. SQLite's BEGIN IMMEDIATE already serializes every writing transaction.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": VERSION_NUMBERING_LOCK}
+        )
+
+
 async def _next_number(session: AsyncSession) -> int:
+    await _numbering_turn(session)
     current = await session.scalar(select(func.max(RuleSetVersion.number)))
     return (current or 0) + 1
 
@@ -95,6 +114,7 @@ async def seed_if_empty(session: AsyncSession, *, by: str = SEED_AUTHOR) -> int 
 
     Returns the new number, or None when a published version already existed.
     """
+    await _numbering_turn(session)  # before looking: another transaction may be publishing
     if await _active_row(session) is not None:
         return None
     text = default_rules_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,32 @@ async def test_import_catalog(sessions: async_sessionmaker[AsyncSession]) -> Non
         assert "56102" in again.missing_codes
         await import_catalog(s, "code,title\n01111,Jagung\n", "OTHER", by="x")
         assert (await active_catalog(s)).version == "OTHER"
+
+
+async def test_a_server_starting_during_a_publish_does_not_seed_again(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # An admin's first publish on an empty database is in progress (seeded version 1, published
+    # version 2, not committed yet) while a server process asks for the active rules. It must
+    # wait and answer version 2, not seed the repository's rules again on top of it.
+    admin = sessions()
+    await admin.begin()
+    try:
+        await seed_if_empty(admin)
+        assert await publish_text(admin, SAMPLE, by="admin") == 2
+
+        async def server_reads() -> int:
+            async with sessions() as session, session.begin():
+                number, _rules = await active_version(session)
+                return number
+
+        reading = asyncio.create_task(server_reads())
+        await asyncio.sleep(0.5)
+        assert not reading.done()
+        await admin.commit()
+    finally:
+        await admin.close()
+    assert await asyncio.wait_for(reading, 10) == 2
+    async with sessions() as session:
+        numbers = (await session.scalars(select(RuleSetVersion.number))).all()
+    assert sorted(n for n in numbers if n is not None) == [1, 2]
