@@ -6,21 +6,26 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChannelContext
 from bot.channels.webchat import WebChatChannel
-from bot.handoff import HandoffService
-from bot.live import LiveHub
 from bot.outbox import OutboxSender
 from bot.pipeline import Pipeline
-from bot.receipts import PdfReceiptWriter
-from bot.settings import Settings
+from bot.settings import OfficeSettings, Settings
 from bot.understanding import Understanding, build_understanding
 from dialogs.engine import DialogEngine
+from dialogs.office_hours import OfficeHours
 from dialogs.ports import DialogRepos
+from office import Office
+from office.handoff import HandoffService
+from office.live import LiveHub
+from office.notifications import Notifications
+from office.receipts import PdfReceiptWriter
+from office.status import StatusService
 from storage import conversations as conversation_repo
 from storage.applications import DbRuleSource, SqlApplicationRepository, SqlCheckLog
 from storage.db import create_engine, session_factory
@@ -40,7 +45,7 @@ class App:
     outbox: OutboxSender
     files: FileStore
     understanding: Understanding
-    handoff: HandoffService | None = None
+    office: Office
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -50,8 +55,7 @@ class App:
             await channel.start(self.channel_context(name))
         if run_outbox:
             self._tasks.append(asyncio.create_task(self.outbox.run_forever(self._stop)))
-            if self.handoff is not None:
-                self._tasks.append(asyncio.create_task(self.handoff.run_forever(self._stop)))
+            self._tasks.append(asyncio.create_task(self.office.handoff.run_forever(self._stop)))
             self._tasks.append(
                 asyncio.create_task(self.understanding.follow_rules(self.sessions, self._stop))
             )
@@ -84,7 +88,18 @@ class App:
         await self.engine.dispose()
 
 
+def office_hours_from(settings: OfficeSettings) -> OfficeHours:
+    return OfficeHours.from_config(
+        settings.timezone,
+        settings.hours,
+        settings.holidays_country,
+        settings.extra_closed_dates,
+    )
+
+
 def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = None) -> App:
+    """Build every part in dependency order: storage, live hub, channels, office, dialogs,
+    pipeline, outbox. Nothing is wired after construction."""
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     sessions = session_factory(engine)
     hub = LiveHub()
@@ -98,30 +113,52 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
 
         channels["whatsapp"] = build_whatsapp_channel(settings)
     channels.update(extra_channels or {})
+
+    def pulls(channel_name: str) -> bool:
+        channel = channels.get(channel_name)
+        return channel is None or channel.capabilities.pull_delivery
+
+    files = FileStore(settings.files.root, settings.files.max_bytes)
+    hours = office_hours_from(settings.office)
+    notifications = Notifications(hub, pulls)
+    handoff = HandoffService(
+        sessions,
+        notifications,
+        hub,
+        hours,
+        timedelta(minutes=settings.office.handoff_timeout_minutes),
+        files,
+    )
+    office = Office(
+        sessions=sessions,
+        hub=hub,
+        files=files,
+        hours=hours,
+        notifications=notifications,
+        handoff=handoff,
+        status=StatusService(sessions, notifications),
+        receipts=PdfReceiptWriter(files),
+    )
     understanding = build_understanding(settings)
     dialogs = DialogEngine(understanding)
-    files = FileStore(settings.files.root, settings.files.max_bytes)
-    receipts = PdfReceiptWriter(files)
 
     def repos_factory(session: AsyncSession) -> DialogRepos:
         return DialogRepos(
             rules=DbRuleSource(session),
             applications=SqlApplicationRepository(session),
-            receipts=receipts,
+            receipts=office.receipts,
             checks=SqlCheckLog(session),
         )
 
     pipeline = Pipeline(
         sessions,
         dialogs,
-        channels,
-        hub,
+        notifications,
+        handoff,
         repos_factory=repos_factory,
         one_at_a_time=settings.database.is_sqlite,
     )
     outbox = OutboxSender(sessions, channels, settings.outbox, hub)
-    handoff = HandoffService(sessions, pipeline, hub, settings.office, files)
-    pipeline.handoff = handoff
     return App(
-        settings, engine, sessions, hub, channels, pipeline, outbox, files, understanding, handoff
+        settings, engine, sessions, hub, channels, pipeline, outbox, files, understanding, office
     )

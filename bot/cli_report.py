@@ -54,8 +54,8 @@ def report_cmd(
     """Print the report for a period (both days included, Asia/Jakarta)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.reports import Report, build_report, report_json, report_sections, to_csv, to_xlsx
-    from console.report_math import quarter_bounds, quarter_of
+    from office.report_math import quarter_bounds, quarter_of
+    from office.reports import Report, build_report, report_json, report_sections, to_csv, to_xlsx
     from permit_rules import today_jakarta
 
     today = today_jakarta()
@@ -92,7 +92,7 @@ def set_count_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Set the number of micro and small businesses in the city (achievement denominator)."""
-    from bot.reports import SettingError, set_business_count
+    from office.reports import SettingError, set_business_count
 
     async def action(session: AsyncSession) -> None:
         await set_business_count(session, count, by=by)
@@ -113,7 +113,7 @@ def set_target_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Set a quarter's target achievement (%)."""
-    from bot.reports import SettingError, set_target
+    from office.reports import SettingError, set_target
 
     async def action(session: AsyncSession) -> None:
         await set_target(session, quarter, percent, by=by)

@@ -18,10 +18,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, DeliveryError, SendContext
-from bot.live import LiveHub
-from bot.pipeline import OUTBOX_TOPIC
 from bot.settings import OutboxSettings
 from dialogs.messages import ConversationKey, Outbound
+from office.live import OUTBOX_TOPIC, LiveHub
 from storage import conversations as repo
 from storage.models import Conversation, OutboxMessage
 from storage.models.base import utcnow

@@ -9,33 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import Channel
-from bot.live import LiveHub
 from dialogs.engine import Turn, TurnResult
 from dialogs.messages import ConversationKey, Inbound, Outbound
+from office.handoff import HandoffService
+from office.notifications import Notifications, Reply
 from storage import conversations as repo
 from storage.models.base import utcnow
-
-if TYPE_CHECKING:
-    from bot.handoff import HandoffService
 
 log = logging.getLogger(__name__)
 
 
 class DialogHandler(Protocol):
     async def handle(self, turn: Turn) -> TurnResult: ...
-
-
-@dataclass(frozen=True)
-class Reply:
-    id: int
-    message: Outbound
 
 
 @dataclass
@@ -46,36 +37,28 @@ class HandleResult:
     routed_to_officer: bool = False
 
 
-def conversation_topic(conversation_id: int) -> str:
-    return f"conversation:{conversation_id}"
-
-
-OUTBOX_TOPIC = "outbox"
-
-
 class Pipeline:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         dialogs: DialogHandler,
-        channels: Mapping[str, Channel],
-        hub: LiveHub,
+        notifications: Notifications,
+        handoff: HandoffService | None = None,
         repos_factory: Callable[[AsyncSession], Any] | None = None,
         *,
         one_at_a_time: bool = False,
     ) -> None:
+        """Without a `handoff` service a request for an officer keeps the bot (tests only)."""
         self._sessions = sessions
         self._dialogs = dialogs
-        self._channels = channels
-        self._hub = hub
+        self._notifications = notifications
+        self.handoff = handoff
         self._repos_factory = repos_factory
         # SQLite runs one transaction at a time per process anyway (one pooled connection), but
         # the pool's queue lets a newcomer take a just-freed connection ahead of the woken
         # waiter, which then queues again at the back: under load a few messages waited ten
         # times the median. asyncio.Lock hands over strictly in arrival order.
         self._turns: asyncio.Lock | None = asyncio.Lock() if one_at_a_time else None
-        # Set by the composition root (the handoff service needs the pipeline, too).
-        self.handoff: HandoffService | None = None
 
     async def handle(self, inbound: Inbound) -> HandleResult:
         try:
@@ -86,7 +69,8 @@ class Pipeline:
                     result = await self._handle(inbound)
         except _Redelivered as again:
             return await self._replay(inbound.key, inbound.message_id, again.conversation_id)
-        self.notify(result.conversation_id, inbound.key.channel)
+        # Once per message, after the commit: live views and the sender then see the new rows.
+        self._notifications.notify(result.conversation_id, inbound.key.channel)
         return result
 
     async def _handle(self, inbound: Inbound) -> HandleResult:
@@ -120,7 +104,9 @@ class Pipeline:
                 # An officer holds (or will hold) this conversation: the bot stays silent; the
                 # waiting citizen may only cancel the wait, and hears "passed on" once.
                 messages = await self.handoff.route(session, conv, inbound) if self.handoff else []
-                replies = await self.enqueue(session, conv.id, key, messages, incoming_id)
+                replies = await self._notifications.enqueue(
+                    session, conv.id, key, messages, incoming_id
+                )
                 result = HandleResult(
                     conversation_id=conv.id,
                     replies=replies,
@@ -129,7 +115,9 @@ class Pipeline:
             elif self.handoff and (
                 kept := await self.handoff.keep_ticket_message(session, conv, inbound)
             ):
-                replies = await self.enqueue(session, conv.id, key, kept, incoming_id)
+                replies = await self._notifications.enqueue(
+                    session, conv.id, key, kept, incoming_id
+                )
                 result = HandleResult(conversation_id=conv.id, replies=replies)
             else:
                 turn = Turn(
@@ -150,70 +138,11 @@ class Pipeline:
                 else:
                     # Without a handoff service nobody would ever answer: keep the bot.
                     conv.mode = "bot" if outcome.mode == "waiting" else outcome.mode
-                replies = await self.enqueue(session, conv.id, key, messages, incoming_id)
-                result = HandleResult(conversation_id=conv.id, replies=replies)
-        self.notify(result.conversation_id, key.channel)
-        return result
-
-    async def enqueue(
-        self,
-        session: AsyncSession,
-        conversation_id: int,
-        key: ConversationKey,
-        messages: list[Outbound],
-        in_reply_to: int | None = None,
-        author_id: str = "",
-    ) -> list[Reply]:
-        """Write outgoing messages to the transcript and, to be pushed, the outbox."""
-        bodies = [message.to_json() for message in messages]
-        ids = await repo.insert_transcript(
-            session,
-            [
-                repo.transcript_row(
-                    conversation_id,
-                    direction="out",
-                    author=message.author,
-                    author_id=author_id,
-                    text=message.text,
-                    body=body,
-                    in_reply_to=in_reply_to,
+                replies = await self._notifications.enqueue(
+                    session, conv.id, key, messages, incoming_id
                 )
-                for message, body in zip(messages, bodies, strict=True)
-            ],
-        )
-        # Pull channels (web chat, terminal) deliver by being read: the transcript is their
-        # delivery (HTTP answer, GET ?after=, WebSocket), so they have nothing to push.
-        if not self._pulls(key.channel):
-            now = utcnow()
-            await repo.insert_outbox(
-                session,
-                [
-                    {
-                        "conversation_id": conversation_id,
-                        "transcript_id": transcript_id,
-                        "channel": key.channel,
-                        "chat_id": key.chat_id,
-                        "body": body,
-                        "status": "pending",
-                        "next_attempt_at": now,
-                        "created_at": now,
-                    }
-                    for transcript_id, body in zip(ids, bodies, strict=True)
-                ],
-            )
-        return [Reply(i, message) for i, message in zip(ids, messages, strict=True)]
-
-    def notify(self, conversation_id: int, channel: str | None = None) -> None:
-        """Wake what waits for this conversation, and the outbox sender if it has work."""
-        self._hub.publish(conversation_topic(conversation_id))
-        # Pull channels have nothing to push: waking the sender would cost a database pass
-        # (the single SQLite connection included) after every web chat message.
-        if channel is None or not self._pulls(channel):
-            self._hub.publish(OUTBOX_TOPIC)
-
-    def _pulls(self, channel_name: str) -> bool:
-        channel = self._channels.get(channel_name)
-        return channel is None or channel.capabilities.pull_delivery
+                result = HandleResult(conversation_id=conv.id, replies=replies)
+        return result
 
     async def _replay(
         self, key: ConversationKey, message_id: str, conversation_id: int

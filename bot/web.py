@@ -23,9 +23,10 @@ from starlette.websockets import WebSocketDisconnect
 from bot.app import App
 from bot.body_limit import BodyLimit
 from bot.channels.webchat import CHANNEL, RateLimiter, WebChatChannel
-from bot.pipeline import HandleResult, conversation_topic
+from bot.pipeline import HandleResult
 from dialogs.messages import Attachment, ConversationKey, Inbound, Outbound
 from dialogs.texts import text
+from office.live import conversation_topic
 from storage import conversations as repo
 from storage.files import FileRejected
 

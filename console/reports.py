@@ -1,4 +1,4 @@
-"""Reports in the console (admins): the figures of `bot.reports` for a chosen period, with
+"""Reports in the console (admins): the figures of `office.reports` for a chosen period, with
 server-rendered SVG bar charts, CSV/XLSX export and the office's report settings."""
 
 # No `from __future__ import annotations`: FastAPI resolves the dependency aliases built inside
@@ -10,7 +10,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from bot.reports import (
+from console.rules_editor import ConsoleKit
+from dialogs.ports import STATUS_LABELS
+from office.report_math import bar_chart_svg, quarter_bounds, quarter_of
+from office.reports import (
     Report,
     SettingError,
     build_report,
@@ -20,9 +23,6 @@ from bot.reports import (
     to_csv,
     to_xlsx,
 )
-from console.report_math import bar_chart_svg, quarter_bounds, quarter_of
-from console.rules_editor import ConsoleKit
-from dialogs.ports import STATUS_LABELS
 from permit_rules import today_jakarta
 from storage import console as repo
 

@@ -25,10 +25,11 @@ from sqlalchemy import select
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from bot.handoff import CONSOLE_TOPIC, HandoffError
-from bot.pipeline import conversation_topic
 from console import auth
 from dialogs.ports import STATUS_LABELS
+from office.handoff import HandoffError
+from office.live import CONSOLE_TOPIC, conversation_topic
+from office.status import TransitionError
 from storage import console as repo
 from storage.files import FileRejected, sniff
 from storage.models import (
@@ -143,8 +144,7 @@ def mount_console(web: FastAPI, app: "App") -> None:
     env.globals.update(
         REASONS=REASONS, STATUSES=STATUS_LABELS, HANDOFF_STATUSES=HANDOFF_STATUSES, ERRORS=ERRORS
     )
-    handoff = app.handoff
-    assert handoff is not None, "the console needs the handoff service"
+    handoff = app.office.handoff
     router = APIRouter(prefix="/console")
 
     def secure(request: Request) -> bool:
@@ -576,9 +576,6 @@ def mount_console(web: FastAPI, app: "App") -> None:
         permit_number: Annotated[str, Form()] = "",
         file: Annotated[UploadFile | None, File()] = None,
     ) -> Response:
-        from bot.status_service import TransitionError
-        from bot.status_service import change_status as service_change_status
-
         back = f"/console/applications/{application_id}"
         async with app.sessions() as db:
             row = await db.get(Application, application_id)
@@ -593,8 +590,7 @@ def mount_console(web: FastAPI, app: "App") -> None:
                 return RedirectResponse(f"{back}?error=file_{exc.reason}", 303)
             document_ref = f"sha256:{stored.sha256}"
         try:
-            await service_change_status(
-                app,
+            await app.office.status.change_status(
                 reference,
                 status,
                 by=who.officer.username,

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.handoff import HandoffError
 from console.auth import add_officer
+from office.handoff import HandoffError
 from storage.models import AuditEntry, Conversation, Handoff, Officer
 from tests.helpers import new_session, running_app, settings_for
 
@@ -113,10 +113,9 @@ async def test_two_officers_claiming_at_once_one_wins(db_url: str, tmp_path: Pat
         conv = await conversation(app, sid)
         handoff = await handoff_of(app, conv.id)
         a, b = await officer(app, "ani"), await officer(app, "budi")
-        assert app.handoff is not None
         results = await asyncio.gather(
-            app.handoff.claim(handoff.id, a),
-            app.handoff.claim(handoff.id, b),
+            app.office.handoff.claim(handoff.id, a),
+            app.office.handoff.claim(handoff.id, b),
             return_exceptions=True,
         )
         winners = [r for r in results if isinstance(r, Handoff)]
@@ -126,7 +125,7 @@ async def test_two_officers_claiming_at_once_one_wins(db_url: str, tmp_path: Pat
         assert (await conversation(app, sid)).mode == "officer"
         # A third attempt later is refused the same way.
         with pytest.raises(HandoffError):
-            await app.handoff.claim(handoff.id, a)
+            await app.office.handoff.claim(handoff.id, a)
 
 
 async def test_officer_chat_round_trip_and_close(db_url: str, tmp_path: Path) -> None:
@@ -136,9 +135,8 @@ async def test_officer_chat_round_trip_and_close(db_url: str, tmp_path: Path) ->
         conv = await conversation(app, sid)
         handoff = await handoff_of(app, conv.id)
         ani = await officer(app, "ani")
-        assert app.handoff is not None
-        await app.handoff.claim(handoff.id, ani)
-        await app.handoff.reply(handoff.id, ani, "Selamat pagi, ada yang bisa dibantu?")
+        await app.office.handoff.claim(handoff.id, ani)
+        await app.office.handoff.reply(handoff.id, ani, "Selamat pagi, ada yang bisa dibantu?")
         got = await received(client, sid, auth)
         officer_msgs = [m for m in got if m.get("author") == "officer"]
         assert officer_msgs and officer_msgs[-1]["text"] == "Selamat pagi, ada yang bisa dibantu?"
@@ -148,8 +146,8 @@ async def test_officer_chat_round_trip_and_close(db_url: str, tmp_path: Path) ->
         # Someone else cannot reply in a conversation held by Ani.
         budi = await officer(app, "budi")
         with pytest.raises(HandoffError):
-            await app.handoff.reply(handoff.id, budi, "menyela")
-        await app.handoff.close(handoff.id, ani)
+            await app.office.handoff.reply(handoff.id, budi, "menyela")
+        await app.office.handoff.close(handoff.id, ani)
         after_close = await received(client, sid, auth)
         assert "sudah selesai" in texts(after_close)
         assert any(
@@ -177,12 +175,11 @@ async def test_transfer_and_officer_file(db_url: str, tmp_path: Path) -> None:
         conv = await conversation(app, sid)
         handoff = await handoff_of(app, conv.id)
         ani, budi = await officer(app, "ani"), await officer(app, "budi")
-        assert app.handoff is not None
-        await app.handoff.claim(handoff.id, ani)
-        await app.handoff.transfer(handoff.id, ani, "budi")
+        await app.office.handoff.claim(handoff.id, ani)
+        await app.office.handoff.transfer(handoff.id, ani, "budi")
         with pytest.raises(HandoffError):
-            await app.handoff.reply(handoff.id, ani, "masih saya?")
-        await app.handoff.send_file(handoff.id, budi, PNG, "contoh <b>.png")
+            await app.office.handoff.reply(handoff.id, ani, "masih saya?")
+        await app.office.handoff.send_file(handoff.id, budi, PNG, "contoh <b>.png")
         got = await received(client, sid, auth)
         assert "Budi" in texts(got)
         docs = [m for m in got if m.get("document")]
@@ -194,28 +191,26 @@ async def test_unclaimed_wait_times_out_into_a_ticket(db_url: str, tmp_path: Pat
     async with running_app(settings) as (app, client):
         sid, auth = await new_session(client)
         await say(client, sid, auth, text="petugas")
-        assert app.handoff is not None
         start = datetime.now(UTC)
-        app.handoff.clock = lambda: start + timedelta(minutes=5)
-        assert await app.handoff.expire_waiting() == 0
-        app.handoff.clock = lambda: start + timedelta(minutes=11)
-        assert await app.handoff.expire_waiting() == 1
+        app.office.handoff.clock = lambda: start + timedelta(minutes=5)
+        assert await app.office.handoff.expire_waiting() == 0
+        app.office.handoff.clock = lambda: start + timedelta(minutes=11)
+        assert await app.office.handoff.expire_waiting() == 1
         conv = await conversation(app, sid)
         assert conv.mode == "bot"
         assert (await handoff_of(app, conv.id)).status == "ticket"
         assert "sedang sibuk" in texts(await received(client, sid, auth))
         # Still in the queue as a ticket, and an officer can take it over later.
         ani = await officer(app, "ani")
-        await app.handoff.claim((await handoff_of(app, conv.id)).id, ani)
+        await app.office.handoff.claim((await handoff_of(app, conv.id)).id, ani)
         assert (await conversation(app, sid)).mode == "officer"
 
 
 async def test_outside_office_hours_leaves_a_ticket(db_url: str, tmp_path: Path) -> None:
     settings = settings_for(db_url, tmp_path)  # the MPP's real hours from config.yaml
     async with running_app(settings) as (app, client):
-        assert app.handoff is not None
         saturday = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 10.00 WIB
-        app.handoff.clock = lambda: saturday
+        app.office.handoff.clock = lambda: saturday
         sid, auth = await new_session(client)
         reply = texts(await say(client, sid, auth, text="petugas"))
         assert "Senin, 30 November 2026 pukul 08.00 WIB" in reply
@@ -233,16 +228,15 @@ async def test_outside_office_hours_leaves_a_ticket(db_url: str, tmp_path: Path)
 
 async def test_wait_estimate_comes_from_recent_claims(db_url: str, tmp_path: Path) -> None:
     async with running_app(open_settings(db_url, tmp_path)) as (app, client):
-        assert app.handoff is not None
         ani = await officer(app, "ani")
         now = datetime.now(UTC)
         for minutes in (4, 6, 8):
             sid, auth = await new_session(client)
-            app.handoff.clock = lambda m=minutes: now - timedelta(minutes=m)  # type: ignore[misc]
+            app.office.handoff.clock = lambda m=minutes: now - timedelta(minutes=m)  # type: ignore[misc]
             await say(client, sid, auth, text="petugas")
-            app.handoff.clock = lambda: now
+            app.office.handoff.clock = lambda: now
             conv = await conversation(app, sid)
-            await app.handoff.claim((await handoff_of(app, conv.id)).id, ani)
+            await app.office.handoff.claim((await handoff_of(app, conv.id)).id, ani)
         sid, auth = await new_session(client)
         reply = texts(await say(client, sid, auth, text="petugas"))
         assert "sekitar 10 menit" in reply  # median 6 min, rounded up to 5-minute steps

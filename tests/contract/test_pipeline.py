@@ -105,7 +105,7 @@ async def test_exception_in_dialog_commits_nothing_and_redelivery_works(
 ) -> None:
     app = await make_app(db_url, tmp_path)
     try:
-        pipeline = Pipeline(app.sessions, FailOnce(app.pipeline._dialogs), app.channels, app.hub)
+        pipeline = Pipeline(app.sessions, FailOnce(app.pipeline._dialogs), app.office.notifications)
         with pytest.raises(RuntimeError):
             await pipeline.handle(msg("c1", "m1", payload="menu:office"))
         assert await rows(app, ProcessedInbound) == 0

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from bot.reports import build_report
+from office.reports import build_report
 from storage.models import (
     Application,
     Conversation,

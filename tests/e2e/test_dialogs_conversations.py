@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.status_service import change_status
 from dialogs.messages import Attachment, Contact, ConversationKey, Inbound, Outbound, OutboundKind
 from storage.migrate import upgrade_database
 from storage.models import (
@@ -367,8 +366,10 @@ async def test_complete_application_edit_and_confirm(app: App) -> None:
     assert ref in chat.text
 
     # Status changes reach the citizen, with a template for WhatsApp's 24-hour window.
-    await change_status(app, ref, "in_review", by="officer:andi")
-    await change_status(app, ref, "needs_revision", by="officer:andi", note="Foto KTP buram")
+    await app.office.status.change_status(ref, "in_review", by="officer:andi")
+    await app.office.status.change_status(
+        ref, "needs_revision", by="officer:andi", note="Foto KTP buram"
+    )
     bodies = await outgoing(app, "apply-1")
     updates = [b for b in bodies if b.get("template") == "status_update"]
     assert [u["template_params"][0] for u in updates] == [ref, ref]
@@ -376,7 +377,7 @@ async def test_complete_application_edit_and_confirm(app: App) -> None:
         updates[-1]["text"]
     )
     with pytest.raises(ValueError):
-        await change_status(app, ref, "completed", by="officer:andi")
+        await app.office.status.change_status(ref, "completed", by="officer:andi")
 
     # The citizen replaces the document the officer asked for.
     await chat.send(payload=f"revise:{ref}")
@@ -389,11 +390,10 @@ async def test_complete_application_edit_and_confirm(app: App) -> None:
     await chat.send(payload="revise:send")
     assert "perbaikan" in chat.text.lower()
 
-    await change_status(app, ref, "in_review", by="officer:andi")
-    await change_status(app, ref, "processing", by="officer:andi")
+    await app.office.status.change_status(ref, "in_review", by="officer:andi")
+    await app.office.status.change_status(ref, "processing", by="officer:andi")
     permit = await app.files.store_bytes(b"%PDF-1.4\n%permit\n", "nib.pdf")
-    await change_status(
-        app,
+    await app.office.status.change_status(
         ref,
         "completed",
         by="officer:andi",

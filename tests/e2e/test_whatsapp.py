@@ -163,7 +163,7 @@ async def test_status_notice_outside_window_goes_as_template(db_url: str, tmp_pa
         free_form = Outbound("Pesan biasa di luar jendela 24 jam", author="system")
         key = ConversationKey("whatsapp", citizen.phone)
         async with app.sessions() as db, db.begin():
-            await app.pipeline.enqueue(db, conv.id, key, [notice, free_form])
+            await app.office.notifications.enqueue(db, conv.id, key, [notice, free_form])
         attempts_before = len(emulator.message_attempts())
         replies = await citizen.replies()
         assert [m["type"] for m in replies] == ["template"]

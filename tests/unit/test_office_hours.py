@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.handoff import estimate_from
 from dialogs.office_hours import OfficeHours, format_when, parse_span
+from office.handoff import estimate_from
 
 WIB = ZoneInfo("Asia/Jakarta")
 MPP = OfficeHours.from_config(

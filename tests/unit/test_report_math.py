@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import yaml
 
-from console.report_math import (
+from console.rule_yaml import parse_path, set_value
+from office.report_math import (
     bar_chart_svg,
     count_sessions,
     effectiveness,
@@ -21,7 +22,6 @@ from console.report_math import (
     quarters_between,
     spread,
 )
-from console.rule_yaml import parse_path, set_value
 from permit_rules import default_rules_text, validate_rule_text
 
 

@@ -16,27 +16,22 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.live import LiveHub
-from bot.settings import OfficeSettings
 from dialogs.messages import Button, ConversationKey, Inbound, Outbound, OutboundKind
 from dialogs.office_hours import OfficeHours, format_when
 from dialogs.texts import text
+from office.live import CONSOLE_TOPIC, LiveHub, console_conversation_topic
+from office.notifications import Notifications
 from storage import console as repo
 from storage.files import FileStore
 from storage.models import Conversation, Handoff, Officer
 from storage.models.base import utcnow
 
-if TYPE_CHECKING:
-    from bot.pipeline import Pipeline
-
 log = logging.getLogger(__name__)
 
-CONSOLE_TOPIC = "console"
 P_CANCEL_WAIT = "handoff:cancel"
 # Exact words that end the wait (normalized lower-case); anything else goes to the officer.
 CANCEL_WORDS = frozenset({"batal", "/batal", "cancel", "batalkan", "kembali ke bot", "menu"})
@@ -60,15 +55,6 @@ class WaitEstimate:
     minutes: int | None  # None: too little history to say honestly
 
 
-def office_hours_from(settings: OfficeSettings) -> OfficeHours:
-    return OfficeHours.from_config(
-        settings.timezone,
-        settings.hours,
-        settings.holidays_country,
-        settings.extra_closed_dates,
-    )
-
-
 def _normalize(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().lower())
 
@@ -86,23 +72,21 @@ class HandoffService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        pipeline: Pipeline,
+        notifications: Notifications,
         hub: LiveHub,
-        office: OfficeSettings,
+        hours: OfficeHours,
+        timeout: timedelta,
         files: FileStore,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        """`timeout`: how long a request may wait unclaimed before it becomes a ticket."""
         self._sessions = sessions
-        self._pipeline = pipeline
+        self._notifications = notifications
         self._hub = hub
-        self.settings = office
-        self.hours = office_hours_from(office)
+        self.hours = hours
+        self.timeout = timeout
         self._files = files
         self.clock = clock
-
-    @property
-    def timeout(self) -> timedelta:
-        return timedelta(minutes=self.settings.handoff_timeout_minutes)
 
     # -- inside the pipeline's transaction ------------------------------------------------------
 
@@ -236,7 +220,7 @@ class HandoffService:
                 text(conv.locale, "handoff_claimed", officer=officer.display_name),
                 author="system",
             )
-            await self._pipeline.enqueue(session, conv.id, _key(conv), [message])
+            await self._notifications.enqueue(session, conv.id, _key(conv), [message])
             repo.audit(session, officer, "handoff.claim", f"handoff:{handoff_id}")
             handoff = await repo.get_handoff(session, handoff_id)
             assert handoff is not None
@@ -250,7 +234,7 @@ class HandoffService:
             raise HandoffError("empty")
         async with self._sessions() as session, session.begin():
             handoff, conv = await self._held(session, handoff_id, officer)
-            replies = await self._pipeline.enqueue(
+            replies = await self._notifications.enqueue(
                 session,
                 conv.id,
                 _key(conv),
@@ -276,7 +260,7 @@ class HandoffService:
                 document_mime=stored.mime_type,
                 author="officer",
             )
-            replies = await self._pipeline.enqueue(
+            replies = await self._notifications.enqueue(
                 session, conv.id, _key(conv), [message], author_id=officer.username
             )
             if handoff.first_response_at is None:
@@ -313,7 +297,7 @@ class HandoffService:
                 text(conv.locale, "handoff_transferred", officer=target.display_name),
                 author="system",
             )
-            await self._pipeline.enqueue(session, conv.id, _key(conv), [message])
+            await self._notifications.enqueue(session, conv.id, _key(conv), [message])
             repo.audit(
                 session, officer, "handoff.transfer", f"handoff:{handoff_id}", to=target.username
             )
@@ -338,7 +322,7 @@ class HandoffService:
             invitation = _survey_invitation(conv.locale)
             if invitation is not None:
                 messages.append(invitation)
-            await self._pipeline.enqueue(session, conv.id, _key(conv), messages)
+            await self._notifications.enqueue(session, conv.id, _key(conv), messages)
             repo.audit(session, officer, "handoff.close", f"handoff:{handoff_id}")
         self._changed(conv.id)
 
@@ -365,7 +349,7 @@ class HandoffService:
                 if conv.mode == "waiting":
                     conv.mode = "bot"
                 message = Outbound(text(conv.locale, "handoff_timeout"), author="system")
-                await self._pipeline.enqueue(session, conv.id, _key(conv), [message])
+                await self._notifications.enqueue(session, conv.id, _key(conv), [message])
                 repo.audit(session, None, "handoff.timeout", f"handoff:{handoff_id}")
             expired += 1
             self._changed(conv.id)
@@ -407,13 +391,9 @@ class HandoffService:
         )
 
     def _changed(self, conversation_id: int) -> None:
-        self._pipeline.notify(conversation_id)
+        self._notifications.notify(conversation_id)
         self._hub.publish(CONSOLE_TOPIC)
         self._hub.publish(console_conversation_topic(conversation_id))
-
-
-def console_conversation_topic(conversation_id: int) -> str:
-    return f"console:conversation:{conversation_id}"
 
 
 def _key(conv: Conversation) -> ConversationKey:

@@ -8,7 +8,8 @@ out on the channel they used (as a WhatsApp template outside the 24-hour window)
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.formatting import format_date
 from dialogs.messages import ConversationKey, Outbound, OutboundKind
@@ -16,6 +17,7 @@ from dialogs.ports import ApplicationView
 from dialogs.status import next_step_words, status_message, status_words
 from dialogs.survey import survey_invitation
 from dialogs.texts import text
+from office.notifications import Notifications
 from storage.applications import (
     TRANSITIONS,
     TransitionError,
@@ -25,58 +27,64 @@ from storage.applications import (
 )
 from storage.models import Conversation
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 log = logging.getLogger(__name__)
 
-__all__ = ["TRANSITIONS", "ApplicationNotFound", "TransitionError", "change_status"]
+__all__ = ["TRANSITIONS", "ApplicationNotFound", "StatusService", "TransitionError"]
 
 
 class ApplicationNotFound(LookupError):
     pass
 
 
-async def change_status(
-    app: App,
-    reference: str,
-    new_status: str,
-    *,
-    by: str,
-    note: str = "",
-    document_ref: str | None = None,
-    permit_number: str = "",
-) -> ApplicationView:
-    """Move `reference` to `new_status` (allowed transitions only) and tell the citizen.
+class StatusService:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], notifications: Notifications
+    ) -> None:
+        self._sessions = sessions
+        self._notifications = notifications
 
-    `document_ref` ("sha256:<hex>" in the file store) is the issued permit when completing;
-    `note` is the officer's note (what to fix for needs_revision, the reason for rejected).
-    """
-    if new_status in ("needs_revision", "rejected") and not note.strip():
-        raise ValueError(f"{new_status} needs a note for the citizen")
-    async with app.sessions() as session, session.begin():
-        row = await get_by_reference(session, reference, lock=True)
-        if row is None:
-            raise ApplicationNotFound(reference)
-        record_change(session, row, new_status, by=by, note=note, document_ref=document_ref or "")
-        if new_status == "completed":
-            row.permit_number = permit_number or row.permit_number
-            row.result_document = document_ref or row.result_document
-        conv = await session.get(Conversation, row.conversation_id)
-        locale = conv.locale if conv is not None else row.locale
-        current = view(row)
-        messages = _notification(current, locale)
-        await app.pipeline.enqueue(
-            session,
-            row.conversation_id,
-            ConversationKey(row.channel, row.chat_id),
-            messages,
-            author_id=by,
-        )
-        conversation_id = row.conversation_id
-    app.pipeline.notify(conversation_id)
-    log.info("application %s -> %s by %s", reference, new_status, by)
-    return current
+    async def change_status(
+        self,
+        reference: str,
+        new_status: str,
+        *,
+        by: str,
+        note: str = "",
+        document_ref: str | None = None,
+        permit_number: str = "",
+    ) -> ApplicationView:
+        """Move `reference` to `new_status` (allowed transitions only) and tell the citizen.
+
+        `document_ref` ("sha256:<hex>" in the file store) is the issued permit when completing;
+        `note` is the officer's note (what to fix for needs_revision, the reason for rejected).
+        """
+        if new_status in ("needs_revision", "rejected") and not note.strip():
+            raise ValueError(f"{new_status} needs a note for the citizen")
+        async with self._sessions() as session, session.begin():
+            row = await get_by_reference(session, reference, lock=True)
+            if row is None:
+                raise ApplicationNotFound(reference)
+            record_change(
+                session, row, new_status, by=by, note=note, document_ref=document_ref or ""
+            )
+            if new_status == "completed":
+                row.permit_number = permit_number or row.permit_number
+                row.result_document = document_ref or row.result_document
+            conv = await session.get(Conversation, row.conversation_id)
+            locale = conv.locale if conv is not None else row.locale
+            current = view(row)
+            messages = _notification(current, locale)
+            await self._notifications.enqueue(
+                session,
+                row.conversation_id,
+                ConversationKey(row.channel, row.chat_id),
+                messages,
+                author_id=by,
+            )
+            conversation_id = row.conversation_id
+        self._notifications.notify(conversation_id)
+        log.info("application %s -> %s by %s", reference, new_status, by)
+        return current
 
 
 def _notification(app: ApplicationView, locale: str) -> list[Outbound]:

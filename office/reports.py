@@ -1,5 +1,5 @@
 """The admin reports for a period: SQL aggregations over the stored data, the office's report
-settings, and CSV/XLSX export. The arithmetic lives in `console.report_math` (pure).
+settings, and CSV/XLSX export. The arithmetic lives in `office.report_math` (pure).
 
 Periods are whole local days (Asia/Jakarta), both ends included.
 """
@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from console.report_math import (
+from dialogs.ports import STATUS_LABELS, STATUSES
+from office.report_math import (
     Effectiveness,
     Ikm,
     Spread,
@@ -30,7 +31,6 @@ from console.report_math import (
     quarters_between,
     spread,
 )
-from dialogs.ports import STATUS_LABELS, STATUSES
 from storage.models import (
     Application,
     Conversation,
