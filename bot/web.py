@@ -252,9 +252,18 @@ def create_web_app(
             raise HTTPException(404)
         return FileResponse(path)
 
-    from console.web import mount_console
+    from console import ConsoleSettings, mount_console
 
-    mount_console(web, app)
+    mount_console(
+        web,
+        app.office,
+        ConsoleSettings(
+            session_secret=app.settings.office.session_secret.get_secret_value(),
+            session_hours=app.settings.office.session_hours,
+            public_url=app.settings.web.public_url,
+            max_upload_bytes=app.settings.files.max_bytes,
+        ),
+    )
     if "telegram" in app.channels:
         from bot.web_telegram import mount_telegram
 

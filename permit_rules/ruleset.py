@@ -169,10 +169,31 @@ def _path(loc: Iterable[str | int]) -> str:
     return out
 
 
+# libyaml when PyYAML was built with it: the pure-Python parser took seconds per read of a
+# 300-activity rule file, and the rules editor reads one on every page and save.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=3)
+def parse_rule_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree (for line numbers and text spans) and the data of a rule file.
+
+    One parse gives both, and the last few texts are remembered: an editor page, the save
+    that follows and the page after it read the same text. Callers must not change either.
+    Raises yaml.YAMLError.
+    """
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
 def _parse(text: str, filename: str) -> tuple[RuleSet | None, list[RuleError]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        node, data = parse_rule_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -282,11 +282,37 @@ async def queue_fingerprint(session: AsyncSession) -> str:
     return f"{count}:{max_id}:{weighted}:{c_count}:{c_sum}"
 
 
+async def get_officer(session: AsyncSession, officer_id: int) -> Officer | None:
+    return await session.get(Officer, officer_id)
+
+
 # -- canned replies ----------------------------------------------------------------------------
 
 
 async def canned_replies(session: AsyncSession) -> Sequence[CannedReply]:
     return (await session.execute(select(CannedReply).order_by(CannedReply.title))).scalars().all()
+
+
+async def get_canned(session: AsyncSession, canned_id: int) -> CannedReply | None:
+    return await session.get(CannedReply, canned_id)
+
+
+async def save_canned(
+    session: AsyncSession, row: CannedReply | None, title: str, body: str
+) -> CannedReply:
+    """Add a canned reply (row None) or change one; returns it with its id."""
+    if row is None:
+        row = CannedReply(title=title, body=body)
+        session.add(row)
+    else:
+        row.title, row.body = title, body
+    row.updated_at = utcnow()
+    await session.flush()
+    return row
+
+
+async def delete_canned(session: AsyncSession, row: CannedReply) -> None:
+    await session.delete(row)
 
 
 # -- audit -------------------------------------------------------------------------------------
