@@ -27,7 +27,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.auth import add_officer
+from office.accounts import add_officer
 from permit_rules import RuleSet, default_rules_text, load_default_catalog
 from storage import rule_sets
 from tests.contract.test_console_http import sign_in

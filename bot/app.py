@@ -26,7 +26,7 @@ from office.live import LiveHub
 from office.notifications import Notifications
 from office.receipts import PdfReceiptWriter
 from office.status import StatusService
-from storage import conversations as conversation_repo
+from storage import outbox as outbox_repo
 from storage.applications import DbRuleSource, SqlApplicationRepository, SqlCheckLog
 from storage.db import create_engine, session_factory
 from storage.files import FileStore
@@ -63,7 +63,7 @@ class App:
     def channel_context(self, channel_name: str) -> ChannelContext:
         async def record_delivery(platform_message_id: str, status: str, error: str) -> None:
             async with self.sessions() as session, session.begin():
-                await conversation_repo.record_delivery(
+                await outbox_repo.record_delivery(
                     session, channel_name, platform_message_id, status, error
                 )
 

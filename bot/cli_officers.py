@@ -29,7 +29,7 @@ def add(
     config: ConfigOption = None,
 ) -> None:
     """Create an account; the password is asked for (never passed on the command line)."""
-    from console.auth import AccountError, add_officer
+    from office.accounts import AccountError, add_officer
 
     if password_env:
         password = os.environ.get(password_env, "")

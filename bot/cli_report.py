@@ -54,8 +54,9 @@ def report_cmd(
     """Print the report for a period (both days included, Asia/Jakarta)."""
     if ctx.invoked_subcommand is not None:
         return
+    from office.report_export import report_json, report_sections, to_csv, to_xlsx
     from office.report_math import quarter_bounds, quarter_of
-    from office.reports import Report, build_report, report_json, report_sections, to_csv, to_xlsx
+    from office.reports import Report, build_report
     from permit_rules import today_jakarta
 
     today = today_jakarta()

@@ -14,15 +14,13 @@ import random
 from collections.abc import Mapping
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, DeliveryError, SendContext
 from bot.settings import OutboxSettings
 from dialogs.messages import ConversationKey, Outbound
 from office.live import OUTBOX_TOPIC, LiveHub
-from storage import conversations as repo
-from storage.models import Conversation, OutboxMessage
+from storage import outbox as repo
 from storage.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -49,62 +47,39 @@ class OutboxSender:
     async def run_once(self, limit: int = 50) -> int:
         """Claim and send what is due now; return how many messages were attempted."""
         async with self._sessions() as session, session.begin():
-            rows = await repo.claim_due_outbox(session, utcnow(), limit=limit)
-            windows = await repo.last_inbound_times(session, {r.conversation_id for r in rows})
-            claimed = [
-                (
-                    r.id,
-                    r.channel,
-                    r.chat_id,
-                    r.body,
-                    r.attempts,
-                    SendContext(windows.get(r.conversation_id), r.conversation_id),
-                )
-                for r in rows
-            ]
-        if not claimed:
+            due = await repo.claim_due(session, utcnow(), limit=limit)
+        if not due:
             return 0
-        await asyncio.gather(*(self._deliver(*row) for row in claimed))
-        return len(claimed)
+        await asyncio.gather(*(self._deliver(message) for message in due))
+        return len(due)
 
-    async def _deliver(
-        self,
-        row_id: int,
-        channel_name: str,
-        chat_id: str,
-        body: dict[str, object],
-        attempts: int,
-        context: SendContext,
-    ) -> None:
-        channel = self._channels.get(channel_name)
-        attempt = attempts + 1
+    async def _deliver(self, message: repo.DueMessage) -> None:
+        channel = self._channels.get(message.channel)
+        attempt = message.attempts + 1
         if channel is None:
-            await self._record_failure(row_id, attempt, f"channel {channel_name} not running", True)
+            await self._record_failure(
+                message.id, attempt, f"channel {message.channel} not running", True
+            )
             return
+        context = SendContext(message.last_inbound_at, message.conversation_id)
         try:
             delivered = await channel.send(
-                ConversationKey(channel_name, chat_id), Outbound.from_json(body), context
+                ConversationKey(message.channel, message.chat_id),
+                Outbound.from_json(message.body),
+                context,
             )
         except DeliveryError as exc:
             await self._record_failure(
-                row_id, attempt, exc.reason, exc.permanent, exc.retry_after, exc.blocked
+                message.id, attempt, exc.reason, exc.permanent, exc.retry_after, exc.blocked
             )
             return
         except Exception as exc:  # an adapter bug must not stop the sender; retry like a 5xx
-            log.exception("channel %s raised while sending outbox %s", channel_name, row_id)
-            await self._record_failure(row_id, attempt, f"{type(exc).__name__}: {exc}", False)
+            log.exception("channel %s raised while sending outbox %s", message.channel, message.id)
+            await self._record_failure(message.id, attempt, f"{type(exc).__name__}: {exc}", False)
             return
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id)
-                .values(
-                    status="sent",
-                    attempts=attempt,
-                    sent_at=utcnow(),
-                    platform_message_id=delivered.platform_message_id,
-                    last_error="",
-                )
+            await repo.record_sent(
+                session, message.id, attempt, delivered.platform_message_id, utcnow()
             )
 
     async def _record_failure(
@@ -126,28 +101,15 @@ class OutboxSender:
             "; giving up" if give_up else "",
         )
         async with self._sessions() as session, session.begin():
-            row = await session.get(OutboxMessage, row_id)
-            if row is None:
-                return
-            row.attempts = attempt
-            row.last_error = reason[:2000]
-            row.status = "failed" if give_up else "pending"
-            row.next_attempt_at = utcnow() + timedelta(seconds=delay)
-            if blocked:
-                await session.execute(
-                    update(Conversation)
-                    .where(Conversation.id == row.conversation_id)
-                    .values(blocked=True)
-                )
-                # Nothing more will reach this citizen: fail the rest instead of retrying it.
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.conversation_id == row.conversation_id,
-                        OutboxMessage.status == "pending",
-                    )
-                    .values(status="failed", last_error="recipient blocked the bot")
-                )
+            await repo.record_failure(
+                session,
+                row_id,
+                attempt,
+                reason,
+                give_up=give_up,
+                next_attempt_at=utcnow() + timedelta(seconds=delay),
+                blocked=blocked,
+            )
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         interval = self._settings.poll_interval_seconds

@@ -1,11 +1,16 @@
 """The office's operations, used by the bot (channels, web server, CLI) and the console alike.
 
-Officer handoff (`office.handoff`), application status changes that tell the citizen
-(`office.status`), reports (`office.reports` over the pure `office.report_math`), receipts
-(`office.receipts`), telling a citizen something on their channel (`office.notifications`) and
-the in-process live hub with its topic names (`office.live`). `Office` bundles the services the
-composition root (`bot.app`) builds. Depends on dialogs, permit_rules and storage only; never on
-bot or console.
+- `office.handoff`: officer handoff (queue, claim, live reply, transfer, close, tickets).
+- `office.status`: application status changes that tell the citizen.
+- `office.notifications`: telling a citizen something on their channel (transcript + outbox).
+- `office.reports` (figures), `office.report_export` (CSV/XLSX/JSON), `office.report_math`
+  (the pure arithmetic).
+- `office.receipts`: the application receipt (PDF).
+- `office.accounts`: officer accounts (password hashes, creation, sign-in).
+- `office.live`: the in-process live hub and its topic names.
+
+`Office` bundles the services the composition root (`bot.app`) builds. This package depends on
+dialogs, permit_rules and storage only; never on bot or console (tests/unit/test_architecture.py).
 """
 
 from office.services import Office

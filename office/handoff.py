@@ -32,6 +32,15 @@ from storage.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "CANCEL_WORDS",
+    "P_CANCEL_WAIT",
+    "HandoffError",
+    "HandoffService",
+    "WaitEstimate",
+    "estimate_from",
+]
+
 P_CANCEL_WAIT = "handoff:cancel"
 # Exact words that end the wait (normalized lower-case); anything else goes to the officer.
 CANCEL_WORDS = frozenset({"batal", "/batal", "cancel", "batalkan", "kembali ke bot", "menu"})

@@ -13,6 +13,8 @@ from dialogs.ports import ApplicationView, StoredDocument
 from dialogs.texts import text
 from storage.files import FileStore
 
+__all__ = ["PdfReceiptWriter", "receipt_name", "render_receipt"]
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 

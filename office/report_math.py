@@ -11,6 +11,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
+__all__ = [
+    "SESSION_GAP",
+    "SURVEY_ELEMENTS",
+    "Effectiveness",
+    "Ikm",
+    "IkmElement",
+    "Spread",
+    "bar_chart_svg",
+    "count_sessions",
+    "days_between",
+    "effectiveness",
+    "effectiveness_category",
+    "ikm",
+    "ikm_grade",
+    "median",
+    "percentile",
+    "quarter_bounds",
+    "quarter_of",
+    "quarters_between",
+    "spread",
+]
+
 SURVEY_ELEMENTS: dict[str, str] = {
     "requirements": "Persyaratan",
     "speed": "Waktu penyelesaian",

@@ -1,15 +1,16 @@
-"""Repository for the message path: conversation lock, inbound dedup, transcript, outbox."""
+"""Repository for the message path: conversation lock, inbound dedup, transcript, outbox rows.
+
+The outbox sender's side (claiming, recording deliveries) is `storage.outbox`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from storage.models import Conversation, OutboxMessage, ProcessedInbound, TranscriptMessage
 from storage.models.base import utcnow
@@ -202,75 +203,3 @@ async def outgoing_after(
         .limit(limit)
     )
     return result.scalars().all()
-
-
-# -- outbox -----------------------------------------------------------------------------------
-
-
-async def claim_due_outbox(
-    session: AsyncSession, now: datetime, *, limit: int = 50, stale_after: float = 60.0
-) -> list[OutboxMessage]:
-    """Claim due messages, at most the oldest undelivered one per conversation (keeps order).
-
-    A row left in `sending` by a crashed process becomes due again after `stale_after` seconds.
-    """
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.status == "sending",
-            OutboxMessage.claimed_at < now - timedelta(seconds=stale_after),
-        )
-        .values(status="pending")
-    )
-    earlier = aliased(OutboxMessage)
-    stmt = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
-            ~exists().where(
-                and_(
-                    earlier.conversation_id == OutboxMessage.conversation_id,
-                    earlier.id < OutboxMessage.id,
-                    earlier.status.in_(("pending", "sending")),
-                )
-            ),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    if _dialect(session) == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)
-    rows = list((await session.execute(stmt)).scalars().all())
-    for row in rows:
-        row.status = "sending"
-        row.claimed_at = now
-    return rows
-
-
-async def last_inbound_times(
-    session: AsyncSession, conversation_ids: set[int]
-) -> dict[int, datetime | None]:
-    if not conversation_ids:
-        return {}
-    result = await session.execute(
-        select(Conversation.id, Conversation.last_inbound_at).where(
-            Conversation.id.in_(conversation_ids)
-        )
-    )
-    return {cid: at for cid, at in result.all()}
-
-
-async def record_delivery(
-    session: AsyncSession, channel: str, platform_message_id: str, status: str, error: str = ""
-) -> int:
-    """A platform's delivery receipt (sent, delivered, read, failed); returns rows updated."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.platform_message_id == platform_message_id,
-        )
-        .values(delivery_status=status, delivery_error=error[:2000])
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature
 
-from console import auth
 from console.deps import COOKIE, LOGIN_COOKIE, Checked, page, state
+from office import accounts as auth
 from storage import console as repo
 
 router = APIRouter()

@@ -12,17 +12,9 @@ from markupsafe import Markup
 
 from console.deps import Admin, AdminView, Signed, page, state
 from dialogs.ports import STATUS_LABELS
+from office.report_export import report_sections, to_csv, to_xlsx
 from office.report_math import bar_chart_svg, quarter_bounds, quarter_of
-from office.reports import (
-    Report,
-    SettingError,
-    build_report,
-    report_sections,
-    set_business_count,
-    set_target,
-    to_csv,
-    to_xlsx,
-)
+from office.reports import Report, SettingError, build_report, set_business_count, set_target
 from permit_rules import today_jakarta
 from storage import console as repo
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from console.auth import add_officer
+from office.accounts import add_officer
 from storage import console as console_repo
 from storage.models import Application, AuditEntry, Conversation
 from tests.contract.test_webchat_api import PNG

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from console.auth import add_officer
+from office.accounts import add_officer
 from office.handoff import HandoffError
 from storage.models import AuditEntry, Conversation, Handoff, Officer
 from tests.helpers import new_session, running_app, settings_for

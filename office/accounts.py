@@ -1,4 +1,4 @@
-"""Officer accounts: argon2id password hashes, account creation shared by the CLI and tests."""
+"""Officer accounts: argon2id password hashes, creation and sign-in, for the console and the CLI."""
 
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import console as repo
 from storage.models import Officer
+
+__all__ = [
+    "ROLES",
+    "AccountError",
+    "add_officer",
+    "authenticate",
+    "hash_password",
+    "verify_password",
+]
 
 ROLES = ("officer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
