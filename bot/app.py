@@ -31,6 +31,8 @@ from storage.applications import DbRuleSource, SqlApplicationRepository, SqlChec
 from storage.db import create_engine, session_factory
 from storage.files import FileStore
 
+__all__ = ["App", "build_app", "office_hours_from"]
+
 log = logging.getLogger(__name__)
 
 

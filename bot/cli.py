@@ -15,6 +15,8 @@ from bot.cli_report import report_app
 from bot.cli_rules import rules_app
 from bot.settings import Settings, SettingsError, load_settings
 
+__all__ = ["app", "main", "settings_or_exit"]
+
 app = typer.Typer(
     help="SIKETAN: virtual licensing counter of DPMPTSP Kota Probolinggo.", no_args_is_help=True
 )

@@ -10,6 +10,8 @@ from typing import TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+__all__ = ["database_url", "in_session", "run_in_session"]
+
 T = TypeVar("T")
 
 

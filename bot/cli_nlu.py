@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+__all__ = ["nlu_app"]
+
 nlu_app = typer.Typer(help="Language understanding: parse, train, evaluate.")
 
 DEFAULT_MODEL = Path("var/nlu-model.joblib")

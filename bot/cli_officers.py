@@ -10,6 +10,8 @@ import typer
 
 from bot.cli_db import in_session, run_in_session
 
+__all__ = ["admin_exists", "officers_app"]
+
 officers_app = typer.Typer(help="Officer and admin accounts for the console.", no_args_is_help=True)
 
 ConfigOption = Annotated[

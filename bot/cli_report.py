@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_db import run_in_session
 
+__all__ = ["report_app"]
+
 report_app = typer.Typer(
     help="Reports: services, completion times, handoffs, satisfaction (IKM), effectiveness.",
     invoke_without_command=True,

@@ -23,6 +23,8 @@ from office.live import OUTBOX_TOPIC, LiveHub
 from storage import outbox as repo
 from storage.models.base import utcnow
 
+__all__ = ["OutboxSender", "backoff_delay"]
+
 log = logging.getLogger(__name__)
 
 

@@ -22,6 +22,8 @@ from office.notifications import Notifications, Reply
 from storage import conversations as repo
 from storage.models.base import utcnow
 
+__all__ = ["DialogHandler", "HandleResult", "Pipeline"]
+
 log = logging.getLogger(__name__)
 
 

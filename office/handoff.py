@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.messages import Button, ConversationKey, Inbound, Outbound, OutboundKind
@@ -26,6 +25,7 @@ from dialogs.texts import text
 from office.live import CONSOLE_TOPIC, LiveHub, console_conversation_topic
 from office.notifications import Notifications
 from storage import console as repo
+from storage import conversations
 from storage.files import FileStore
 from storage.models import Conversation, Handoff, Officer
 from storage.models.base import utcnow
@@ -219,7 +219,7 @@ class HandoffService:
             handoff = await repo.get_handoff(session, handoff_id)
             if handoff is None:
                 raise HandoffError("not_found")
-            conv = await _lock_conversation(session, handoff.conversation_id)
+            conv = await conversations.lock_conversation_by_id(session, handoff.conversation_id)
             if not await repo.claim_handoff(session, handoff_id, officer.id, self.clock()):
                 raise HandoffError("taken")
             conv.mode = "officer"
@@ -346,7 +346,7 @@ class HandoffService:
                 handoff = await repo.get_handoff(session, handoff_id)
                 if handoff is None:
                     continue
-                conv = await _lock_conversation(session, handoff.conversation_id)
+                conv = await conversations.lock_conversation_by_id(session, handoff.conversation_id)
                 ok = await repo.set_handoff_status(
                     session,
                     handoff_id,
@@ -384,7 +384,7 @@ class HandoffService:
         handoff = await repo.get_handoff(session, handoff_id)
         if handoff is None:
             raise HandoffError("not_found")
-        conv = await _lock_conversation(session, handoff.conversation_id)
+        conv = await conversations.lock_conversation_by_id(session, handoff.conversation_id)
         handoff = await repo.get_handoff(session, handoff_id)  # re-read under the lock
         assert handoff is not None
         if handoff.status != "claimed":
@@ -407,14 +407,6 @@ class HandoffService:
 
 def _key(conv: Conversation) -> ConversationKey:
     return ConversationKey(conv.channel, conv.chat_id)
-
-
-async def _lock_conversation(session: AsyncSession, conversation_id: int) -> Conversation:
-    stmt = select(Conversation).where(Conversation.id == conversation_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    result = await session.execute(stmt.execution_options(populate_existing=True))
-    return result.scalar_one()
 
 
 def _is_command(typed: str) -> bool:

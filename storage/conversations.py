@@ -29,6 +29,11 @@ _LOCK_CONVERSATION = {
     # On SQLite, BEGIN IMMEDIATE already holds the database's only write lock.
     "sqlite": _FIND_CONVERSATION.execution_options(populate_existing=True),
 }
+_BY_ID = select(Conversation).where(Conversation.id == bindparam("conversation_id"))
+_LOCK_BY_ID = {
+    "postgresql": _BY_ID.with_for_update().execution_options(populate_existing=True),
+    "sqlite": _BY_ID.execution_options(populate_existing=True),
+}
 # Dialect-specific for ON CONFLICT DO NOTHING (two processes may insert the same key).
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 _NEW_CONVERSATION = {
@@ -94,6 +99,13 @@ async def lock_conversation(session: AsyncSession, channel: str, chat_id: str) -
         },
     )
     return (await session.execute(_LOCK_CONVERSATION[dialect], key)).scalar_one()
+
+
+async def lock_conversation_by_id(session: AsyncSession, conversation_id: int) -> Conversation:
+    """Lock an existing conversation's row (an officer's action on it), reloading its state."""
+    stmt = _LOCK_BY_ID[_dialect(session)]
+    result = await session.execute(stmt, {"conversation_id": conversation_id})
+    return result.scalar_one()
 
 
 async def get_conversation(
