@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 
@@ -13,7 +14,7 @@ from dialogs.ports import ApplicationView, StoredDocument
 from dialogs.texts import text
 from storage.files import FileStore
 
-__all__ = ["PdfReceiptWriter", "receipt_name", "render_receipt"]
+__all__ = ["PdfReceiptWriter", "receipt_name", "receipt_rows", "render_receipt"]
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -22,88 +23,115 @@ def receipt_name(reference: str) -> str:
     return f"tanda-terima-{reference}.pdf"
 
 
-def render_receipt(app: ApplicationView, locale: str, office: OfficeInfo) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    regular = FONT_DIR / "DejaVuSans.ttf"
-    bold = FONT_DIR / "DejaVuSans-Bold.ttf"
-    if regular.is_file() and bold.is_file():
-        pdf.add_font("body", "", str(regular))
-        pdf.add_font("body", "B", str(bold))
-        family = "body"
-        unicode_ok = True
-    else:  # the core font has no glyphs beyond Latin-1: keep the text readable anyway
-        family = "Helvetica"
-        unicode_ok = False
+def _words(locale: str, indonesian: str, english: str) -> str:
+    return english if locale == "en" else indonesian
 
-    def clean(value: str) -> str:
-        return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")
 
-    def line(label: str, value: str) -> None:
-        pdf.set_font(family, "B", 10)
-        pdf.cell(55, 7, clean(label))
-        pdf.set_font(family, "", 10)
-        pdf.multi_cell(0, 7, clean(value), new_x="LMARGIN", new_y="NEXT")
-
-    en = locale == "en"
-    pdf.set_font(family, "B", 14)
-    pdf.multi_cell(0, 8, clean(office.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, "", 9)
-    pdf.multi_cell(0, 5, clean(office.address), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font(family, "B", 16)
-    title = "RECEIPT OF APPLICATION" if en else "TANDA TERIMA PERMOHONAN"
-    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT", align="C")
-    pdf.ln(2)
-    business = app.business
-    location = app.location
-    applicant = app.applicant
-    line("Nomor permohonan" if not en else "Reference", app.reference)
-    line("Tanggal" if not en else "Date", format_date(app.created_at.date(), locale))
-    line("Status", text(locale, "status_" + app.status))
-    line("Target selesai" if not en else "Due date", format_date(app.due_date, locale))
-    line("Nama pemohon" if not en else "Applicant", str(applicant.get("full_name", "")))
-    line("NIK", mask_nik(str(applicant.get("nik", ""))))
-    line("Nama usaha" if not en else "Business", str(business.get("business_name") or ""))
-    line("Kegiatan (KBLI)" if not en else "Activity (KBLI)", f"{app.kbli_title} ({app.kbli})")
-    figure = business.get("capital")
-    label = "Modal usaha" if not en else "Capital"
-    if business.get("running") == "before_2021":
-        figure = business.get("annual_sales")
-        label = "Penjualan setahun" if not en else "Annual sales"
-    if figure is not None:
-        line(label, rupiah(int(figure)))
-    address = ", ".join(
-        str(x)
-        for x in (
-            location.get("address"),
-            f"Kel. {location.get('kelurahan', '')}",
-            f"Kec. {location.get('kecamatan', '')}",
-            "Kota Probolinggo",
-        )
-        if x
-    )
-    line("Lokasi" if not en else "Location", address)
+def receipt_rows(app: ApplicationView, locale: str) -> list[tuple[str, str]]:
+    """The receipt's (label, value) lines, in order: what the citizen holds the office to."""
+    applicant, business = app.applicant, app.business
+    rows = [
+        (_words(locale, "Nomor permohonan", "Reference"), app.reference),
+        (_words(locale, "Tanggal", "Date"), format_date(app.created_at.date(), locale)),
+        ("Status", text(locale, "status_" + app.status)),
+        (_words(locale, "Target selesai", "Due date"), format_date(app.due_date, locale)),
+        (_words(locale, "Nama pemohon", "Applicant"), str(applicant.get("full_name", ""))),
+        ("NIK", mask_nik(str(applicant.get("nik", "")))),
+        (_words(locale, "Nama usaha", "Business"), str(business.get("business_name") or "")),
+        (
+            _words(locale, "Kegiatan (KBLI)", "Activity (KBLI)"),
+            f"{app.kbli_title} ({app.kbli})",
+        ),
+    ]
+    rows += _money_row(business, locale)
+    rows.append((_words(locale, "Lokasi", "Location"), _address(app.location)))
     decision = app.decision
     scale = decision.get("scale") or "-"
-    risk = decision.get("risk_level_name") or ("belum dipastikan" if not en else "to be checked")
-    line("Skala / risiko" if not en else "Scale / risk", f"{scale} / {risk}")
+    risk = decision.get("risk_level_name") or _words(locale, "belum dipastikan", "to be checked")
     permits = "; ".join(str(p.get("name")) for p in decision.get("permits", []))
-    line("Izin yang diurus" if not en else "Permits", permits or "-")
-    line("Versi aturan" if not en else "Rules version", str(app.rule_set_version))
+    rows += [
+        (_words(locale, "Skala / risiko", "Scale / risk"), f"{scale} / {risk}"),
+        (_words(locale, "Izin yang diurus", "Permits"), permits or "-"),
+        (_words(locale, "Versi aturan", "Rules version"), str(app.rule_set_version)),
+    ]
     if app.document_kinds:
-        line("Dokumen diterima" if not en else "Documents", ", ".join(app.document_kinds))
-    pdf.ln(4)
-    pdf.set_font(family, "", 9)
-    note = (
-        "Simpan tanda terima ini. Cek status kapan saja dengan mengetik "
-        f'"cek status {app.reference}" di percakapan SIKETAN.'
-        if not en
-        else f'Keep this receipt. Check the status any time by typing "status {app.reference}".'
+        rows.append(
+            (_words(locale, "Dokumen diterima", "Documents"), ", ".join(app.document_kinds))
+        )
+    return rows
+
+
+def _money_row(business: dict[str, Any], locale: str) -> list[tuple[str, str]]:
+    """Capital, or annual sales for a business running since before 2021 (how its scale was
+    judged); nothing when neither was given."""
+    if business.get("running") == "before_2021":
+        figure = business.get("annual_sales")
+        label = _words(locale, "Penjualan setahun", "Annual sales")
+    else:
+        figure = business.get("capital")
+        label = _words(locale, "Modal usaha", "Capital")
+    return [] if figure is None else [(label, rupiah(int(figure)))]
+
+
+def _address(location: dict[str, Any]) -> str:
+    parts = (
+        location.get("address"),
+        f"Kel. {location.get('kelurahan', '')}",
+        f"Kec. {location.get('kecamatan', '')}",
+        "Kota Probolinggo",
     )
-    pdf.multi_cell(0, 5, clean(note), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return ", ".join(str(x) for x in parts if x)
+
+
+class _Page:
+    """An A4 page in DejaVu Sans when installed; the core font (Latin-1 only) otherwise."""
+
+    def __init__(self) -> None:
+        self.pdf = FPDF(format="A4")
+        self.pdf.set_auto_page_break(auto=True, margin=15)
+        self.pdf.add_page()
+        regular = FONT_DIR / "DejaVuSans.ttf"
+        bold = FONT_DIR / "DejaVuSans-Bold.ttf"
+        self.unicode = regular.is_file() and bold.is_file()
+        if self.unicode:
+            self.pdf.add_font("body", "", str(regular))
+            self.pdf.add_font("body", "B", str(bold))
+        self.family = "body" if self.unicode else "Helvetica"
+
+    def clean(self, value: str) -> str:
+        # The core font has no glyphs beyond Latin-1: keep the text readable anyway.
+        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
+
+    def paragraph(self, value: str, size: int, height: int, style: str = "") -> None:
+        self.pdf.set_font(self.family, style, size)
+        self.pdf.multi_cell(0, height, self.clean(value), new_x="LMARGIN", new_y="NEXT")
+
+    def row(self, label: str, value: str) -> None:
+        self.pdf.set_font(self.family, "B", 10)
+        self.pdf.cell(55, 7, self.clean(label))
+        self.paragraph(value, 10, 7)
+
+
+def render_receipt(app: ApplicationView, locale: str, office: OfficeInfo) -> bytes:
+    page = _Page()
+    page.paragraph(office.name, 14, 8, "B")
+    page.paragraph(office.address, 9, 5)
+    page.pdf.ln(4)
+    page.pdf.set_font(page.family, "B", 16)
+    title = _words(locale, "TANDA TERIMA PERMOHONAN", "RECEIPT OF APPLICATION")
+    page.pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT", align="C")
+    page.pdf.ln(2)
+    for label, value in receipt_rows(app, locale):
+        page.row(label, value)
+    page.pdf.ln(4)
+    note = _words(
+        locale,
+        "Simpan tanda terima ini. Cek status kapan saja dengan mengetik "
+        f'"cek status {app.reference}" di percakapan SIKETAN.',
+        f'Keep this receipt. Check the status any time by typing "status {app.reference}".',
+    )
+    page.paragraph(note, 9, 5)
+    return bytes(page.pdf.output())
 
 
 class PdfReceiptWriter:
