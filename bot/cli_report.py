@@ -6,12 +6,15 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_db import run_in_session
+
+if TYPE_CHECKING:
+    from office.reports import Report
 
 __all__ = ["report_app"]
 
@@ -56,30 +59,47 @@ def report_cmd(
     """Print the report for a period (both days included, Asia/Jakarta)."""
     if ctx.invoked_subcommand is not None:
         return
-    from office.report_export import report_json, report_sections, to_csv, to_xlsx
-    from office.report_math import quarter_bounds, quarter_of
-    from office.reports import Report, build_report
-    from permit_rules import today_jakarta
+    from office.reports import build_report
 
-    today = today_jakarta()
-    last = _day(end, "--to") or today
-    first = _day(start, "--from") or quarter_bounds(quarter_of(last))[0]
-    if last < first:
-        typer.echo("--to is before --from", err=True)
-        raise typer.Exit(2)
+    first, last = _period(start, end)
 
     async def action(session: AsyncSession) -> Report:
         return await build_report(session, first, last)
 
     report = _run(config, action)
+    _write(report, csv_file, xlsx_file)
+    _print(report, as_json)
+
+
+def _period(start: str | None, end: str | None) -> tuple[date, date]:
+    """--from/--to, by default this quarter up to today (WIB); exits on a reversed period."""
+    from office.report_math import quarter_bounds, quarter_of
+    from permit_rules import today_jakarta
+
+    last = _day(end, "--to") or today_jakarta()
+    first = _day(start, "--from") or quarter_bounds(quarter_of(last))[0]
+    if last < first:
+        typer.echo("--to is before --from", err=True)
+        raise typer.Exit(2)
+    return first, last
+
+
+def _write(report: Report, csv_file: Path | None, xlsx_file: Path | None) -> None:
+    from office.report_export import to_csv, to_xlsx
+
     if csv_file is not None:
         csv_file.write_text(to_csv(report), encoding="utf-8")
     if xlsx_file is not None:
         xlsx_file.write_bytes(to_xlsx(report))
+
+
+def _print(report: Report, as_json: bool) -> None:
+    from office.report_export import report_json, report_sections
+
     if as_json:
         typer.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
         return
-    typer.echo(f"Laporan SIKETAN {first.isoformat()} s.d. {last.isoformat()}")
+    typer.echo(f"Laporan SIKETAN {report.start.isoformat()} s.d. {report.end.isoformat()}")
     for title, header, rows in report_sections(report):
         typer.echo("")
         typer.echo(title)
