@@ -47,7 +47,6 @@ FORBIDDEN_LIBRARIES: dict[str, frozenset[str]] = {
 # Today's violations, each removed by the helper named, then deleted here. A violation that is
 # gone while its entry stays fails `test_allowlist_has_no_stale_entries`: delete the entry.
 ALLOWED: dict[str, str] = {
-    "console.web -> bot.app": "console (B): the console gets office.Office, not bot.app.App",
     "nlu.rasa_backend -> httpx": "core (C): the Rasa HTTP client moves to bot/",
 }
 
