@@ -1,4 +1,5 @@
-"""`siketan rules ...` (permit rules: validate, check, publish, history, rollback, import-kbli)."""
+"""`siketan rules ...` (permit rules: validate, check, publish, history, rollback, import-kbli,
+import-kbli-correspondence)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,18 @@ from permit_rules import (
     DEFAULT_RULES_FILE,
     BusinessProfile,
     CatalogError,
+    CodeLookup,
+    CorrespondenceError,
     Decision,
+    KbliCatalogs,
     RuleSet,
     RuleSetError,
     decision_to_json,
     evaluate,
     load_default_catalog,
+    lookup_code,
     validate_rule_text,
+    version_label,
 )
 
 rules_app = typer.Typer(help="Permit rules: validate, check, publish, history, rollback.")
@@ -78,7 +84,14 @@ def validate_cmd(
 
 # ---------------------------------------------------------------------- check
 def _format_decision(d: Decision) -> str:
-    lines = [f"KBLI {d.kbli}" + (f" - {d.kbli_title}" if d.kbli_title else "")]
+    lines: list[str] = []
+    if d.converted_from is not None:
+        lines.append(
+            f"{d.converted_from.label} dikonversi ke {version_label(d.kbli_version)} {d.kbli}"
+        )
+    lines.append(
+        f"{version_label(d.kbli_version)} {d.kbli}" + (f" - {d.kbli_title}" if d.kbli_title else "")
+    )
     lines.append(f"Skala usaha: {d.scale.display if d.scale else 'belum diketahui'}")
     if d.risk_level is not None:
         lines.append(f"Tingkat risiko: {d.risk_level.display} ({d.outcome})")
@@ -106,6 +119,11 @@ def _format_decision(d: Decision) -> str:
         lines.append("Persyaratan dasar (jika berlaku):")
         for p in d.basic_requirements:
             lines.append(f"- {p.name} ({p.where})")
+    if d.officer_hints:
+        lines.append("Petunjuk untuk petugas (bukan jawaban untuk warga):")
+        for h in d.officer_hints:
+            scope = f"KBLI 2020 {h.kbli_2020}, " if h.kbli_2020 else ""
+            lines.append(f"- {scope}{h.condition}: {h.risk_level.display} ({h.legal_basis.cite()})")
     lines.append("")
     lines.append("Penjelasan:")
     lines.extend(f"- {e}" for e in d.explanation)
@@ -122,7 +140,12 @@ def _format_decision(d: Decision) -> str:
 
 @rules_app.command("check")
 def check_cmd(
-    kbli: Annotated[str, typer.Option("--kbli", help="5-digit KBLI code")],
+    kbli: Annotated[
+        str,
+        typer.Option(
+            "--kbli", help="5-digit code: KBLI 2025 (in force), or 2020:CODE to convert first"
+        ),
+    ],
     capital: Annotated[
         int | None, typer.Option("--capital", help="modal usaha (Rp, tanpa tanah dan bangunan)")
     ] = None,
@@ -167,9 +190,30 @@ def check_cmd(
         except ValueError:
             typer.echo(f"--date {on_date!r}: use YYYY-MM-DD", err=True)
             raise typer.Exit(2) from None
+
+    async def load(session: AsyncSession) -> tuple[int, RuleSet, KbliCatalogs]:
+        from storage.rule_sets import active_catalogs, active_version
+
+        number, rule_set = await active_version(session)
+        return number, rule_set, await active_catalogs(session)
+
+    number, rule_set, catalogs = _run_db(config, load)
+    lookup = lookup_code(kbli, catalogs)
+    if lookup.status == "bad_input" or len(lookup.choices) > 1:
+        _print_lookup(lookup, as_json)
+        raise typer.Exit(2 if lookup.status == "bad_input" else 0)
+    asked = lookup.asked
+    if asked is None:  # pragma: no cover - every status but bad_input names the code asked
+        raise typer.Exit(2)
+    chosen = lookup.single
+    code, version = (
+        (chosen.code, catalogs.in_force.version) if chosen else (asked.code, asked.version)
+    )
     try:
         profile = BusinessProfile(
-            kbli=kbli,
+            kbli=code,
+            kbli_version=version,
+            converted_from=asked if lookup.converted else None,
             capital=capital,
             annual_sales=sales,
             existed_before_2021=before,
@@ -181,17 +225,97 @@ def check_cmd(
         typer.echo(f"invalid input: {exc}", err=True)
         raise typer.Exit(2) from None
 
-    async def action(session: AsyncSession) -> tuple[int, RuleSet]:
-        from storage.rule_sets import active_version
-
-        return await active_version(session)
-
-    number, rule_set = _run_db(config, action)
     decision = evaluate(rule_set, profile, version=number, today=today)
     if as_json:
-        typer.echo(json.dumps(decision_to_json(decision), ensure_ascii=False, indent=2))
+        data = decision_to_json(decision)
+        if lookup.status != "in_force":  # the same shape as the console's preview otherwise
+            data["kbli_lookup"] = _lookup_json(lookup)
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        typer.echo(_format_decision(decision))
+        notes = _lookup_lines(lookup)
+        typer.echo("\n".join([*notes, ""] if notes else []) + _format_decision(decision))
+
+
+_PROBLEMS = {
+    "empty": "Kode KBLI belum diisi.",
+    "not_a_code": "{text!r} bukan kode KBLI (lima angka, mis. 56101; kode lama: 2020:56102).",
+    "too_short": "{digits} bukan kode kegiatan: kode KBLI untuk perizinan terdiri atas 5 angka.",
+    "too_long": "{digits} lebih dari 5 angka: kode KBLI untuk perizinan terdiri atas 5 angka.",
+    "unknown_version": "Versi KBLI pada {text!r} tidak dikenal: pakai 2025 (berlaku) atau 2020.",
+}
+
+
+def _lookup_json(lookup: CodeLookup) -> dict[str, object]:
+    def entry(version: str, code: str, title: str) -> dict[str, str]:
+        return {"kbli": code, "kbli_version": version, "title": title}
+
+    asked = lookup.asked
+    return {
+        "status": lookup.status,
+        "asked": None
+        if asked is None
+        else entry(asked.version, asked.code, lookup.asked_title or ""),
+        "choices": [
+            entry(DEFAULT_CATALOG_VERSION, e.code, e.display_title) for e in lookup.choices
+        ],
+        "intermediation": [
+            entry(DEFAULT_CATALOG_VERSION, e.code, e.display_title) for e in lookup.intermediation
+        ],
+        "group_codes": [
+            entry(DEFAULT_CATALOG_VERSION, e.code, e.display_title) for e in lookup.group_codes
+        ],
+        "doubts": list(lookup.doubts),
+        "problem": lookup.problem,
+    }
+
+
+def _lookup_lines(lookup: CodeLookup) -> list[str]:
+    """The code as it was read, in words (the conversion, a choice, a problem)."""
+    asked = lookup.asked
+    lines: list[str] = []
+    if lookup.status == "bad_input":
+        digits = "".join(ch for ch in lookup.text if ch.isdigit())
+        template = _PROBLEMS.get(lookup.problem or "", _PROBLEMS["not_a_code"])
+        lines.append(template.format(text=lookup.text.strip(), digits=digits))
+        if lookup.group_codes:
+            lines.append(
+                f"Kode 5 angka di dalam {digits} ({version_label(DEFAULT_CATALOG_VERSION)}):"
+            )
+            lines += [f"- {e.code} {e.display_title}" for e in lookup.group_codes]
+        return lines
+    if asked is None:  # pragma: no cover
+        return lines
+    if lookup.status == "unknown_code":
+        lines.append(f"{asked.label} tidak ada dalam katalog {version_label(asked.version)}.")
+    elif lookup.status == "no_edge":
+        lines.append(
+            f"{asked.label} ({lookup.asked_title}) belum ada dalam tabel konversi ke "
+            f"{version_label(DEFAULT_CATALOG_VERSION)}: kodenya tidak ditebak, petugas mengonversinya."
+        )
+    elif lookup.converted:
+        targets = ", ".join(f"{e.code} ({e.display_title})" for e in lookup.choices)
+        many = len(lookup.choices) > 1
+        lines.append(
+            f"{asked.label} ({lookup.asked_title}) dalam {version_label(DEFAULT_CATALOG_VERSION)}: "
+            + (f"pilih salah satu: {targets}" if many else targets)
+            + ". NIB yang sudah terbit tetap berlaku."
+        )
+        if many:
+            lines.append("Ulangi dengan --kbli KODE (kode KBLI 2025 yang sesuai).")
+        for e in lookup.intermediation:
+            lines.append(
+                f"Juga ke {e.code} ({e.display_title}): hanya jika Anda menjalankan platform atau "
+                "perantaranya, bukan bila Anda sekadar menjual lewat aplikasi."
+            )
+        lines += [f"Perlu dicek petugas: {d}" for d in lookup.doubts]
+    return lines
+
+
+def _print_lookup(lookup: CodeLookup, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"kbli_lookup": _lookup_json(lookup)}, ensure_ascii=False, indent=2))
+    else:
+        typer.echo("\n".join(_lookup_lines(lookup)), err=lookup.status == "bad_input")
 
 
 # ---------------------------------------------------------------------- versions
@@ -329,3 +453,39 @@ def import_kbli_cmd(
         )
     else:
         typer.echo("Semua kode dalam aturan aktif ada di katalog ini.")
+
+
+@rules_app.command("import-kbli-correspondence")
+def import_correspondence_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="CSV with columns kbli2020,kbli2025[,note,...] (BPS table)")
+    ],
+    by: ByOpt = "admin",
+    config: ConfigOpt = None,
+) -> None:
+    """Load a KBLI 2020 -> 2025 correspondence table (one-to-many edges kept). Every problem is
+    listed with its line and nothing is loaded unless the whole file is good."""
+    from storage.rule_sets import CorrespondenceImport
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"{file}: cannot read: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+    async def action(session: AsyncSession) -> CorrespondenceImport:
+        from storage.rule_sets import import_correspondence
+
+        return await import_correspondence(session, text, by=by)
+
+    try:
+        result = _run_db(config, action)
+    except CorrespondenceError as exc:
+        for error in exc.errors:
+            typer.echo(f"{file}:{error.line}: {error.message}", err=True)
+        typer.echo(f"{len(exc.errors)} kesalahan; tabel tidak dimuat.", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Tabel konversi KBLI 2020 -> KBLI 2025 aktif: {result.edge_count} pasangan untuk "
+        f"{result.code_count} kode KBLI 2020."
+    )

@@ -134,6 +134,7 @@ async def confirm(ctx: Ctx) -> bool:
             business=business,
             location=location,
             kbli=str(data.get("kbli", "")),
+            kbli_version=decision.kbli_version,
             kbli_title=str(data.get("kbli_title") or decision.kbli_title or ""),
             decision=decision_json,
             rule_set_version=decision.rule_set_version,

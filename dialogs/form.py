@@ -26,7 +26,7 @@ from dialogs.validators import (
     parse_money,
     wilayah,
 )
-from permit_rules import RuleSet
+from permit_rules import IN_FORCE_VERSION, RuleSet, version_label
 from permit_rules.model import When
 
 RUNNING = ("new", "since_2021", "before_2021")
@@ -51,12 +51,15 @@ SECTIONS = {"applicant": APPLICANT, "business": BUSINESS, "location": LOCATION}
 DEPENDENTS = {
     "running": ["capital", "annual_sales"],
     "kecamatan": ["kelurahan"],
-    "kbli": ["kbli_title"],
+    "kbli": ["kbli_title", "kbli_version"],
 }
 
 
 def scale_field(data: dict[str, Any]) -> str:
-    return "annual_sales" if data.get("running") == "before_2021" else "capital"
+    """The scale is decided by modal usaha, also for a business from before 2021 (PP 7/2021
+    Pasal 35 ayat (2); the sales-based rule could not be sourced: permit_rules/scale.py)."""
+    del data
+    return "capital"
 
 
 def rule_inputs(rule_set: RuleSet, kbli: str) -> list[str]:
@@ -333,7 +336,8 @@ def show_value(ctx: Ctx, name: str, value: Any) -> str:
         return ctx.t("running_" + str(value))
     if name == "kbli":
         title = str(ctx.data.get("kbli_title") or "")
-        return f"{title} (KBLI {value})" if title else f"KBLI {value}"
+        code = f"{version_label(str(ctx.data.get('kbli_version') or IN_FORCE_VERSION))} {value}"
+        return f"{title} ({code})" if title else code
     if name.startswith("cond:"):
         key = name.split(":", 1)[1]
         return ctx.t("cond_none") if value == "none" else _value_label(ctx, key, str(value))

@@ -49,6 +49,7 @@ class NewApplication:
     business: dict[str, Any]
     location: dict[str, Any]
     kbli: str
+    kbli_version: str  # e.g. "KBLI2025": a code is never stored without its version
     kbli_title: str
     decision: dict[str, Any]
     rule_set_version: int
@@ -62,6 +63,7 @@ class ApplicationView:
     status: str
     status_note: str
     kbli: str
+    kbli_version: str
     kbli_title: str
     business_name: str
     rule_set_version: int
@@ -97,6 +99,7 @@ class RequirementCheck:
 
     owner: Owner
     kbli: str
+    kbli_version: str
     rule_set_version: int
     scale: str | None
     risk_level: str | None

@@ -9,7 +9,7 @@ from dialogs.context import P_OFFICER, Ctx
 from dialogs.formatting import format_date
 from dialogs.messages import Button, Outbound
 from dialogs.ports import RequirementCheck
-from permit_rules import Decision, PermitItem
+from permit_rules import IN_FORCE_VERSION, Decision, PermitItem
 
 P_APPLY_NOW = "req:apply"
 P_MENU = "cmd:menu"
@@ -24,7 +24,8 @@ def candidates_from(nlu: dict[str, Any] | Any) -> list[dict[str, str]]:
     for item in list(nlu.get("kbli") or [])[:MAX_CANDIDATES]:
         code = str(item.get("code", ""))
         if len(code) == 5 and code.isdigit() and float(item.get("score") or 0) > MIN_SCORE:
-            out.append({"code": code, "title": str(item.get("title", ""))})
+            version = str(item.get("version") or IN_FORCE_VERSION)
+            out.append({"code": code, "title": str(item.get("title", "")), "version": version})
     return out
 
 
@@ -66,6 +67,7 @@ def pick(ctx: Ctx, payload: str) -> str:
     for c in ctx.state.get("kbli_candidates") or []:
         if c.get("code") == code:
             ctx.data["kbli"] = code
+            ctx.data["kbli_version"] = c.get("version") or IN_FORCE_VERSION
             ctx.data["kbli_title"] = c.get("title", "")
             ctx.state.pop("kbli_candidates", None)
             return "picked"
@@ -178,6 +180,7 @@ async def record_check(ctx: Ctx, decision: Decision) -> None:
         RequirementCheck(
             owner=ctx.owner,
             kbli=decision.kbli,
+            kbli_version=decision.kbli_version,
             rule_set_version=decision.rule_set_version,
             scale=decision.scale.value if decision.scale else None,
             risk_level=decision.risk_level.value if decision.risk_level else None,

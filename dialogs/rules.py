@@ -6,6 +6,7 @@ from typing import Any
 
 from dialogs.context import Ctx
 from permit_rules import (
+    IN_FORCE_VERSION,
     BusinessProfile,
     Decision,
     RuleSet,
@@ -32,6 +33,8 @@ def profile(data: dict[str, Any]) -> BusinessProfile:
     workers = data.get("workers")
     return BusinessProfile(
         kbli=str(data.get("kbli", "")),
+        # Conversations from before KBLI 2025 hold a KBLI 2020 code, labelled by the migration.
+        kbli_version=str(data.get("kbli_version") or IN_FORCE_VERSION),
         capital=int(data["capital"]) if data.get("capital") is not None else None,
         annual_sales=int(data["annual_sales"]) if data.get("annual_sales") is not None else None,
         existed_before_2021=data.get("running") == "before_2021",

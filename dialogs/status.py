@@ -143,7 +143,9 @@ def revise_menu(ctx: Ctx, *, intro: str = "") -> None:
 
 
 def _other_scale(data: dict[str, Any]) -> str:
-    return "capital" if data.get("running") == "before_2021" else "annual_sales"
+    """Not revisable: the scale is decided by capital only (form.scale_field)."""
+    del data
+    return "annual_sales"
 
 
 async def revise_step(ctx: Ctx, payload: str) -> Checked:

@@ -35,6 +35,7 @@ TEST_DIR = DATA_DIR / "test"
 DEFAULT_MODEL_PATH = Path("var/nlu-model.joblib")
 ARTIFACT_VERSION = 1
 OOS_THRESHOLD = 0.30
+OOS_KBLI_MIN_SCORE = 0.4
 KBLI_INTENTS = frozenset(
     {"ask_requirements", "inform_business", "apply_permit", "ask_documents", "ask_cost",
      "ask_duration"}
@@ -274,8 +275,12 @@ class NluEngine:
         kbli: list[KbliCandidate] = []
         # A bare description ("kebun anggur", "toko bangunan") often looks out of scope to the
         # classifier; the dialog asking "what is your business?" still needs its candidates.
-        if top.name in KBLI_INTENTS or top.name == "out_of_scope":
+        if top.name in KBLI_INTENTS:
             kbli = self.kbli.match(cleaned)
+        elif top.name == "out_of_scope":
+            # KBLI 2025 has codes for weather forecasting, news, lending...: an off-topic question
+            # gets only candidates that look like a business description.
+            kbli = [k for k in self.kbli.match(cleaned) if k.score >= OOS_KBLI_MIN_SCORE]
         language: Language = "en" if detect_language(cleaned) == "en" else "id"
         return ParseResult(
             text=text[:10000] if len(text) > 10000 else text,

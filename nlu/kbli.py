@@ -1,7 +1,10 @@
 """KBLI matching: free-text business description -> ranked KBLI candidates.
 
-Works over the whole catalog. Each code is represented by its title, its everyday words (from the
-permit rules and from the NLU's own `kbli_everyday.yml`) and its description. Two TF-IDF views are
+Works over the whole catalog in force (KBLI 2025); every candidate carries the catalog's version.
+Each code is represented by its title, its everyday words (from the permit rules and from the
+NLU's own `kbli_everyday.yml`, both keyed by KBLI 2025 codes) and its description. The "jasa
+intermediasi" codes (56400, 95400, 96400) are never offered: a warung that sells through an app
+is still a warung (the answer explains the platform code when the citizen mentions one). Two TF-IDF views are
 combined: character n-grams over title and everyday phrases (robust to typos: "londri", "bakzo"),
 and words over title + phrases + description, with everyday verbs expanded to the catalog's formal
 vocabulary ("jualan" -> "perdagangan eceran", "bikin" -> "industri", "servis" -> "reparasi").
@@ -23,6 +26,7 @@ from nlu import one_text
 from nlu.normalize import ENGLISH_WORDS, GREETING_WORDS, normalize
 from nlu.types import KbliCandidate
 from permit_rules.catalog import KbliCatalog
+from permit_rules.correspondence import INTERMEDIATION_CODES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 EVERYDAY_FILE = DATA_DIR / "kbli_everyday.yml"
@@ -197,8 +201,11 @@ class KbliMatcher:
         min_score: float = 0.2,
     ) -> None:
         self.catalog = catalog
-        self.codes: list[str] = sorted(e.code for e in catalog)
-        self.titles: dict[str, str] = {e.code: e.title for e in catalog}
+        self.version = catalog.version
+        self.codes: list[str] = sorted(
+            e.code for e in catalog if e.code not in INTERMEDIATION_CODES
+        )
+        self.titles: dict[str, str] = {e.code: e.display_title for e in catalog}
         self.terms = dict(terms) if terms is not None else load_terms()
         self.min_score = min_score
         words: dict[str, list[str]] = {}
@@ -272,5 +279,29 @@ class KbliMatcher:
             if score < self.min_score:
                 break
             code = self.codes[int(i)]
-            out.append(KbliCandidate(code, self.titles[code], round(min(score, 1.0), 4)))
+            out.append(
+                KbliCandidate(code, self.titles[code], round(min(score, 1.0), 4), self.version)
+            )
         return out
+
+
+# Words that say the citizen sells through a platform (the answer then explains the
+# "jasa intermediasi" code instead of offering it as the business).
+PLATFORM_WORDS = frozenset(
+    [
+        "gofood",
+        "grabfood",
+        "shopeefood",
+        "maxim",
+        "ojol",
+        "aplikasi",
+        "marketplace",
+        "platform",
+        "online",
+        "daring",
+    ]
+)
+
+
+def mentions_platform(text: str) -> bool:
+    return any(word in PLATFORM_WORDS for word in normalize(text).split())

@@ -76,9 +76,17 @@ class KbliCandidate:
     code: str
     title: str
     score: float
+    # The KBLI version of `code` (e.g. "KBLI2025"): the same digits mean other activities in
+    # other versions.
+    version: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title, "score": self.score}
+        return {
+            "code": self.code,
+            "title": self.title,
+            "score": self.score,
+            "version": self.version,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,13 +88,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SourceStatus = Literal["verified", "secondary"]
+
+
 class LegalBasis(_Strict):
+    """Where a statement comes from. `status` says how it was read: `verified` = in the text of
+    the regulation itself, `secondary` = only in a secondary source (press, a consultant's or
+    another office's page), which the answer must say in plain words. None = not stated (old
+    rule sets): treated as not verified."""
+
     regulation: str = Field(min_length=1)
     article: str | None = None
     source: str = Field(min_length=1)
+    status: SourceStatus | None = None
+    # What this basis supports when a permit cites several (e.g. "biaya", "standar kesehatan").
+    about: str | None = None
 
     def cite(self) -> str:
-        return f"{self.regulation}, {self.article}" if self.article else self.regulation
+        """The citation as a citizen reads it; a secondary source says so."""
+        text = f"{self.regulation}, {self.article}" if self.article else self.regulation
+        return f"{text} (sumber sekunder)" if self.status == "secondary" else text
+
+    @property
+    def secondary(self) -> bool:
+        return self.status == "secondary"
 
 
 class Verification(_Strict):
@@ -122,6 +139,11 @@ class Permit(Verification):
     where: Where
     note: str | None = None
     legal_basis: LegalBasis
+    # Sources of other statements about the permit (its fee, its standard...), each with status.
+    more_bases: tuple[LegalBasis, ...] = ()
+
+    def bases(self) -> tuple[LegalBasis, ...]:
+        return (self.legal_basis, *self.more_bases)
 
 
 class NumberRange(_Strict):
@@ -153,12 +175,16 @@ class When(_Strict):
     conditions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # profile.conditions[key] read as a number must be in range (e.g. seats: {max: 50})
     numeric: dict[str, NumberRange] = Field(default_factory=dict)
+    # The risk level decided for the activity must be one of these (basic requirements that
+    # follow from the risk level, e.g. KKPR self-declaration only for mikro + Rendah). Unknown
+    # while the risk level waits for an officer: the rule is then listed as conditional.
+    risk: tuple[RiskLevel, ...] | None = None
 
-    @field_validator("scale")
+    @field_validator("scale", "risk")
     @classmethod
-    def _scale_not_empty(cls, v: tuple[Scale, ...] | None) -> tuple[Scale, ...] | None:
+    def _list_not_empty(cls, v: tuple[object, ...] | None) -> tuple[object, ...] | None:
         if v is not None and not v:
-            raise ValueError("an empty scale list never matches; leave it out instead")
+            raise ValueError("an empty list never matches; leave it out instead")
         return v
 
     @field_validator("conditions", "numeric")
@@ -201,14 +227,33 @@ class RiskRule(Verification):
     legal_basis: LegalBasis
 
 
+class RiskHint(Verification):
+    """A risk level known only from a revoked regulation (PP 5/2021) or another version of the
+    activity: shown to the officer as a hint, never given to the citizen as the answer
+    (PP 28/2025 Pasal 547: PP 5/2021 governs only applications already in process)."""
+
+    id: str = Field(pattern=_ID_RE.pattern)
+    when: When = Field(default_factory=When)
+    risk_level: RiskLevel
+    kbli_2020: str | None = Field(default=None, pattern=r"^\d{5}$")
+    note: str | None = None
+    legal_basis: LegalBasis
+
+
 class Activity(_Strict):
     kbli: str | None = Field(default=None, pattern=r"^\d{5}$")
     kbli_prefix: str | None = Field(default=None, pattern=r"^\d{1,4}$")
     title: str = Field(min_length=1)
+    # The KBLI 2020 codes this activity was converted from (BPS conversion table), for officers.
+    kbli_2020: tuple[Annotated[str, Field(pattern=r"^\d{5}$")], ...] = ()
     everyday_words: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
     supporting_permits: tuple[PermitRule, ...] = ()
     risk_rules: tuple[RiskRule, ...] = ()
+    risk_hints: tuple[RiskHint, ...] = ()
+    # The "jasa intermediasi" code for the platform share of this activity (e.g. 56400): only
+    # explained to a citizen who sells through a platform, never offered as the business.
+    platform_kbli: str | None = Field(default=None, pattern=r"^\d{5}$")
     note: str | None = None
 
     @model_validator(mode="after")

@@ -98,6 +98,7 @@ class RuleSet(_Strict):
         for a in self.activities:
             ids += [r.id for r in a.supporting_permits]
             ids += [r.id for r in a.risk_rules]
+            ids += [r.id for r in a.risk_hints]
         return ids
 
 
@@ -280,9 +281,16 @@ def _cross_check(rs: RuleSet, err: Any) -> None:
         for ri, risk in enumerate(act.risk_rules):
             rloc: Loc = (*aloc, "risk_rules", ri)
             check_id(risk.id, rloc)
+            if risk.when.risk is not None:
+                err((*rloc, "when", "risk"), "a risk rule cannot depend on the risk level")
             for pi, code in enumerate(risk.extra_permits):
                 if code not in permits:
                     err((*rloc, "extra_permits", pi), f"unknown permit {code!r}")
+        for hi, hint in enumerate(act.risk_hints):
+            hloc: Loc = (*aloc, "risk_hints", hi)
+            check_id(hint.id, hloc)
+            if hint.when.risk is not None:
+                err((*hloc, "when", "risk"), "a risk hint cannot depend on the risk level")
         for wi, word in enumerate(act.everyday_words):
             norm = " ".join(word.lower().split())
             if not norm or norm != word:

@@ -17,7 +17,7 @@ from dialogs.ports import (
     RequirementCheck,
     SurveyAnswer,
 )
-from permit_rules import RuleSet, today_jakarta
+from permit_rules import IN_FORCE_VERSION, RuleSet, today_jakarta
 from storage.conversations import _insert, get_conversation
 from storage.models import (
     Application,
@@ -75,6 +75,7 @@ def view(app: Application, document_kinds: tuple[str, ...] = ()) -> ApplicationV
         status=app.status,
         status_note=app.status_note,
         kbli=app.kbli,
+        kbli_version=app.kbli_version,
         kbli_title=app.kbli_title,
         business_name=str((app.business or {}).get("business_name") or ""),
         rule_set_version=app.rule_set_version,
@@ -186,6 +187,7 @@ class SqlApplicationRepository:
             business=application.business,
             location=application.location,
             kbli=application.kbli,
+            kbli_version=application.kbli_version,
             kbli_title=application.kbli_title[:300],
             decision=application.decision,
             rule_set_version=application.rule_set_version,
@@ -298,6 +300,7 @@ class SqlCheckLog:
                 conversation_id=conv.id if conv is not None else None,
                 channel=check.owner.channel,
                 kbli=check.kbli[:10],
+                kbli_version=check.kbli_version,
                 rule_set_version=check.rule_set_version,
                 scale=check.scale,
                 risk_level=check.risk_level,
@@ -318,7 +321,7 @@ class DbRuleSource:
 
     async def active(self) -> tuple[int, RuleSet]:
         row = await self._active_row()
-        if row is None:
+        if row is None or row.kbli_version != IN_FORCE_VERSION:
             await seed_if_empty(self._session)
             row = await self._active_row()
         if row is None or row.number is None:  # pragma: no cover - seeding always publishes

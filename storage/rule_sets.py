@@ -2,8 +2,12 @@
 
 Drafts can be saved, validated and published; a published version never changes; a rollback
 publishes an earlier version's content again as a new number. The repository YAML seeds
-version 1 on first use. The active KBLI catalog is the shipped KBLI 2020 file until another
-catalog is imported.
+version 1 on first use, and is published again when the rule set in force is keyed to a KBLI
+version that is no longer in force (a database from before KBLI 2025).
+
+KBLI catalogs: the one in force (KBLI 2025) is the shipped file until an admin imports another
+KBLI 2025 file; KBLI 2020 is kept for converting old codes. The 2020 -> 2025 correspondence is the
+shipped partial table until an admin imports one (e.g. BPS's full table).
 """
 
 from __future__ import annotations
@@ -18,17 +22,26 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from permit_rules import (
+    IN_FORCE_VERSION,
+    KBLI2020,
+    KBLI2025,
+    CatalogError,
     KbliCatalog,
+    KbliCatalogs,
     RuleError,
     RuleSet,
     RuleSetError,
     default_rules_text,
     load_default_catalog,
+    load_default_correspondence,
+    load_previous_catalog,
     parse_catalog_csv,
+    parse_correspondence_csv,
     validate_rule_text,
+    version_label,
 )
 from storage.models.base import utcnow
-from storage.models.rules import KbliCatalogVersion, RuleSetVersion
+from storage.models.rules import KbliCatalogVersion, KbliCorrespondenceTable, RuleSetVersion
 
 SEED_AUTHOR = "seed"
 
@@ -110,15 +123,24 @@ async def _active_row(session: AsyncSession) -> RuleSetVersion | None:
 
 
 async def seed_if_empty(session: AsyncSession, *, by: str = SEED_AUTHOR) -> int | None:
-    """Publish the repository YAML as version 1 when no version is published yet.
+    """Publish the repository YAML when no version is published yet (version 1), or when the
+    active version is keyed to a KBLI version that is no longer in force: its codes would be read
+    as KBLI 2025 codes, and the same digits mean other activities there.
 
-    Returns the new number, or None when a published version already existed.
+    Returns the new number, or None when the active version can stay.
     """
     await _numbering_turn(session)  # before looking: another transaction may be publishing
-    if await _active_row(session) is not None:
+    active = await _active_row(session)
+    if active is not None and active.kbli_version == IN_FORCE_VERSION:
         return None
     text = default_rules_text()
     rule_set = _parse(text, "permit_rules/rules/probolinggo.yaml")
+    note = "seeded from the repository YAML"
+    if active is not None:
+        note = (
+            f"repository rules ({version_label(rule_set.meta.kbli_version)}) published because "
+            f"version {active.number} used {version_label(active.kbli_version)}"
+        )
     now = utcnow()
     row = RuleSetVersion(
         number=await _next_number(session),
@@ -130,7 +152,7 @@ async def seed_if_empty(session: AsyncSession, *, by: str = SEED_AUTHOR) -> int 
         created_at=now,
         published_by=by,
         published_at=now,
-        note="seeded from the repository YAML",
+        note=note,
     )
     session.add(row)
     await session.flush()
@@ -138,9 +160,10 @@ async def seed_if_empty(session: AsyncSession, *, by: str = SEED_AUTHOR) -> int 
 
 
 async def active_version(session: AsyncSession) -> tuple[int, RuleSet]:
-    """The active published version (seeding version 1 when there is none)."""
+    """The active published version (seeding the repository rules when there is none, or when
+    the active one is keyed to a KBLI version no longer in force)."""
     row = await _active_row(session)
-    if row is None:
+    if row is None or row.kbli_version != IN_FORCE_VERSION:
         await seed_if_empty(session)
         row = await _active_row(session)
     if row is None or row.number is None:  # pragma: no cover - seeding always publishes
@@ -190,6 +213,7 @@ async def publish(session: AsyncSession, draft_id: int, *, by: str) -> int:
     errors = validate_rule_text(row.content, f"draft {draft_id}")
     if errors:
         raise RuleSetError(errors)
+    _refuse_withdrawn_kbli(row.kbli_version)
     number = await _next_number(session)
     # Only a draft row can change, and only this once (guarded in the WHERE clause).
     result = await session.execute(
@@ -202,6 +226,14 @@ async def publish(session: AsyncSession, draft_id: int, *, by: str) -> int:
         raise RuleSetStoreError(f"draft {draft_id} was published concurrently")
     await session.refresh(row)
     return number
+
+
+def _refuse_withdrawn_kbli(kbli_version: str) -> None:
+    if kbli_version != IN_FORCE_VERSION:
+        raise RuleSetStoreError(
+            f"rules keyed to {version_label(kbli_version)} cannot be published: "
+            f"{version_label(IN_FORCE_VERSION)} is in force (meta.kbli_version)"
+        )
 
 
 async def publish_text(session: AsyncSession, text: str, *, by: str, note: str = "") -> int:
@@ -220,6 +252,7 @@ async def rollback(session: AsyncSession, number: int, *, by: str, note: str = "
     )
     if source is None:
         raise RuleSetStoreError(f"there is no published version {number}")
+    _refuse_withdrawn_kbli(source.kbli_version)
     now = utcnow()
     row = RuleSetVersion(
         number=await _next_number(session),
@@ -268,12 +301,17 @@ async def history(session: AsyncSession) -> list[VersionInfo]:
 async def import_catalog(
     session: AsyncSession, csv_text: str, version: str, *, by: str
 ) -> CatalogImport:
-    """Store a KBLI catalog CSV and make it active; report rules pointing at missing codes.
+    """Store a KBLI catalog CSV for its version; a KBLI 2025 catalog becomes the one in force (a
+    KBLI 2020 one is kept for conversion). Report rules pointing at missing codes.
 
-    Raises permit_rules.CatalogError when the CSV cannot be read.
+    Raises permit_rules.CatalogError when the CSV cannot be read or the version is not known.
     """
+    if version not in (KBLI2020, KBLI2025):
+        raise CatalogError(f"version {version!r}: use {KBLI2025} (in force) or {KBLI2020}")
     catalog = parse_catalog_csv(csv_text, version)
-    await session.execute(update(KbliCatalogVersion).values(active=False))
+    in_force = version == IN_FORCE_VERSION
+    if in_force:
+        await session.execute(update(KbliCatalogVersion).values(active=False))
     existing = await session.scalar(
         select(KbliCatalogVersion).where(KbliCatalogVersion.version == version)
     )
@@ -283,27 +321,82 @@ async def import_catalog(
                 version=version,
                 content=csv_text,
                 code_count=len(catalog),
-                active=True,
+                active=in_force,
                 imported_by=by,
             )
         )
     else:
         existing.content = csv_text
         existing.code_count = len(catalog)
-        existing.active = True
+        existing.active = in_force
         existing.imported_by = by
         existing.imported_at = utcnow()
     await session.flush()
     _, rule_set = await active_version(session)
-    return CatalogImport(version, len(catalog), rule_set.missing_from_catalog(catalog))
+    missing = rule_set.missing_from_catalog(catalog) if in_force else []
+    return CatalogImport(version, len(catalog), missing)
 
 
 async def active_catalog(session: AsyncSession) -> KbliCatalog:
-    """The active imported catalog, or the shipped KBLI 2020 catalog if none was imported."""
+    """The catalog in force: an imported KBLI 2025 catalog, else the shipped one."""
     row = await session.scalar(_active_catalog(KbliCatalogVersion))
-    if row is None:
+    if row is None or row.version != IN_FORCE_VERSION:
         return load_default_catalog()
     return parse_catalog_csv(row.content, row.version)
+
+
+async def _previous_catalog(session: AsyncSession) -> KbliCatalog:
+    row = await session.scalar(
+        select(KbliCatalogVersion).where(KbliCatalogVersion.version == KBLI2020).limit(1)
+    )
+    return load_previous_catalog() if row is None else parse_catalog_csv(row.content, KBLI2020)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrespondenceImport:
+    edge_count: int
+    code_count: int  # KBLI 2020 codes with at least one edge
+
+
+async def import_correspondence(
+    session: AsyncSession, csv_text: str, *, by: str
+) -> CorrespondenceImport:
+    """Check a KBLI 2020 -> 2025 table against both catalogs and make it the active one.
+
+    Raises permit_rules.CorrespondenceError listing every problem with its line; nothing is
+    stored then.
+    """
+    old, new = await _previous_catalog(session), await active_catalog(session)
+    table = parse_correspondence_csv(csv_text, old, new, source="imported")
+    await session.execute(update(KbliCorrespondenceTable).values(active=False))
+    session.add(
+        KbliCorrespondenceTable(
+            from_version=old.version,
+            to_version=new.version,
+            content=csv_text,
+            edge_count=table.edge_count,
+            code_count=len(table),
+            active=True,
+            imported_by=by,
+            imported_at=utcnow(),
+        )
+    )
+    await session.flush()
+    return CorrespondenceImport(table.edge_count, len(table))
+
+
+async def active_catalogs(session: AsyncSession) -> KbliCatalogs:
+    """The catalog in force, KBLI 2020, and the active correspondence between them."""
+    new = await active_catalog(session)
+    old = await _previous_catalog(session)
+    row = await session.scalar(
+        select(KbliCorrespondenceTable).where(KbliCorrespondenceTable.active.is_(True)).limit(1)
+    )
+    if row is None:
+        correspondence = load_default_correspondence()
+    else:
+        correspondence = parse_correspondence_csv(row.content, old, new, source="imported")
+    return KbliCatalogs(in_force=new, previous=old, correspondence=correspondence)
 
 
 async def active_fingerprint(session: AsyncSession) -> tuple[str, str]:

@@ -79,7 +79,7 @@ REPO = Path(__file__).resolve().parent.parent
 FOOD_STALL_REQUIREMENTS: tuple[dict[str, str], ...] = (
     {"payload": "menu:requirements"},
     {"text": "jualan bakso di warung"},
-    {"payload": "kbli:56102"},
+    {"payload": "kbli:56101"},  # KBLI 2025: food in a permanent building
     {"payload": "running:new"},
     {"text": "50 juta"},
 )

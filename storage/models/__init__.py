@@ -17,7 +17,7 @@ from storage.models.conversations import (
     WebchatSession,
 )
 from storage.models.reports import ReportSetting, RequirementCheck
-from storage.models.rules import KbliCatalogVersion, RuleSetVersion
+from storage.models.rules import KbliCatalogVersion, KbliCorrespondenceTable, RuleSetVersion
 
 __all__ = [
     "Application",
@@ -30,6 +30,7 @@ __all__ = [
     "Conversation",
     "Handoff",
     "KbliCatalogVersion",
+    "KbliCorrespondenceTable",
     "Officer",
     "OutboxMessage",
     "ProcessedInbound",

@@ -30,6 +30,9 @@ class Application(Base):
     business: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     location: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     kbli: Mapped[str] = mapped_column(String(10))
+    # The KBLI version of `kbli` ("KBLI2020" for rows from before KBLI 2025 was in force): the same
+    # digits can mean another activity in another version.
+    kbli_version: Mapped[str] = mapped_column(String(10))
     kbli_title: Mapped[str] = mapped_column(String(300), default="")
     decision: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rule_set_version: Mapped[int] = mapped_column(Integer)

@@ -24,6 +24,7 @@ class RequirementCheck(Base):
     )
     channel: Mapped[str] = mapped_column(String(20))
     kbli: Mapped[str] = mapped_column(String(10))
+    kbli_version: Mapped[str] = mapped_column(String(10))
     rule_set_version: Mapped[int] = mapped_column(Integer)
     scale: Mapped[str | None] = mapped_column(String(10), default=None)
     risk_level: Mapped[str | None] = mapped_column(String(20), default=None)

@@ -41,6 +41,23 @@ class RuleSetVersion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class KbliCorrespondenceTable(Base):
+    """An imported KBLI 2020 -> 2025 correspondence table (CSV text kept as imported, checked
+    against both catalogs before it was stored); the active one replaces the shipped table."""
+
+    __tablename__ = "kbli_correspondences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_version: Mapped[str] = mapped_column(String(40))
+    to_version: Mapped[str] = mapped_column(String(40))
+    content: Mapped[str] = mapped_column(Text)
+    edge_count: Mapped[int] = mapped_column(Integer)
+    code_count: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=False)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class KbliCatalogVersion(Base):
     """An imported KBLI catalog (CSV text kept as imported); one row is active at a time."""
 

@@ -67,7 +67,7 @@ def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     expect(page.locator("h1")).to_have_text("Aturan perizinan")
     page.fill("#rule-search", "warung bakso")
     page.keyboard.press("Enter")
-    expect(page.locator("table.rules")).to_contain_text("56102")
+    expect(page.locator("table.rules")).to_contain_text("56101")
     page.click("#new-draft")
     expect(page).to_have_url(re.compile(r"/console/rules/drafts/\d+$"))
     draft_url = page.url
@@ -92,7 +92,7 @@ def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     page.goto(draft_url)
     expect(page.locator("#diff")).to_contain_text("+    due_working_days: 2")
     page.click("text=Pratinjau keputusan")
-    page.fill("#p-kbli", "56102")
+    page.fill("#p-kbli", "56101")
     page.fill("#p-capital", "50000000")
     page.click("#preview")
     expect(page.locator('#preview-draft tr[data-code="NIB"] .due')).to_contain_text("2 hari kerja")
@@ -117,4 +117,4 @@ def test_admin_changes_a_due_time_and_the_bot_answers_with_it(
     page.click("nav >> text=Laporan")
     expect(page.locator("h1")).to_have_text("Laporan layanan")
     expect(page.locator("svg.chart")).to_have_count(5)
-    expect(page.locator("section.report-section").nth(1)).to_contain_text("56102")
+    expect(page.locator("section.report-section").nth(1)).to_contain_text("56101")

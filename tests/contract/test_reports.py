@@ -81,17 +81,18 @@ async def seed(db: AsyncSession) -> None:
             )
         )
     for kbli, officer, moment in (
-        ("56102", False, "2026-01-05 09:05"),
-        ("56102", True, "2026-02-01 08:05"),
-        ("56102", False, "2026-03-31 23:35"),
-        ("96200", True, "2026-02-01 09:00"),
-        ("96200", False, "2026-04-01 00:35"),  # after the period
+        ("56101", False, "2026-01-05 09:05"),
+        ("56101", True, "2026-02-01 08:05"),
+        ("56101", False, "2026-03-31 23:35"),
+        ("96100", True, "2026-02-01 09:00"),
+        ("96100", False, "2026-04-01 00:35"),  # after the period
     ):
         db.add(
             RequirementCheck(
                 conversation_id=convs["c1"].id,
                 channel="webchat",
                 kbli=kbli,
+                kbli_version="KBLI2025",
                 rule_set_version=1,
                 scale="mikro",
                 risk_level=None,
@@ -116,7 +117,8 @@ async def seed(db: AsyncSession) -> None:
                 conversation_id=convs["c1"].id,
                 channel="webchat",
                 chat_id="c1",
-                kbli="56102",
+                kbli="56101",
+                kbli_version="KBLI2025",
                 decision={"scale": scale},
                 rule_set_version=1,
                 status=status,
@@ -167,8 +169,8 @@ def check_figures(report: Any) -> None:
     channels = {r.channel: (r.conversations, r.citizens, r.messages) for r in report.channels}
     assert channels == {"webchat": (4, 2, 5), "telegram": (1, 1, 1)}
     checks = [(r.kbli, r.checks, r.needs_officer) for r in report.checks]
-    assert checks == [("56102", 3, 1), ("96200", 1, 1)]
-    assert report.checks[0].title == "Rumah/Warung Makan"
+    assert checks == [("56101", 3, 1), ("96100", 1, 1)]
+    assert report.checks[0].title == "Aktivitas Penyediaan Makanan di Bangunan Tetap"
     # Submitted in the period, by their current status (a7 was completed after it).
     assert report.statuses == {
         "submitted": 1,

@@ -23,7 +23,7 @@ from tests.helpers import FOOD_STALL_REQUIREMENTS, new_session, running_app, set
 
 pytestmark = pytest.mark.postgres
 ACTIVITIES = RuleSet.from_yaml(default_rules_text()).activities
-I_56102 = next(i for i, a in enumerate(ACTIVITIES) if a.kbli == "56102")
+I_WARUNG = next(i for i, a in enumerate(ACTIVITIES) if a.kbli == "56101")  # KBLI 2025
 
 
 async def new_draft(client: httpx.AsyncClient, csrf: str) -> int:
@@ -111,28 +111,42 @@ async def test_errors_show_at_their_field_or_line(db_url: str, tmp_path: Path) -
         assert list(field_errors(r.text)) == ["permits.NIB.due_working_days"]
         assert await draft_text(app, draft) == before  # nothing invalid is stored
 
-        # A risk row whose capital range is upside down: the error sits at that range.
+        # The shipped rules have no risk row (PP 28/2025 levels wait for officers): add one.
         r = await client.post(
-            f"/console/rules/drafts/{draft}/activities/{I_56102}/risk/0",
+            f"/console/rules/drafts/{draft}/activities/{I_WARUNG}/risk/new",
             data={
                 "csrf_token": csrf,
-                f"activities[{I_56102}].risk_rules[0].risk_level": "rendah",
-                f"activities[{I_56102}].risk_rules[0].when.scale": "mikro",
-                f"activities[{I_56102}].risk_rules[0].when.capital.min": "500000000",
-                f"activities[{I_56102}].risk_rules[0].when.capital.max": "100",
-                f"activities[{I_56102}].risk_rules[0].legal_basis.regulation": "PP 5/2021",
-                f"activities[{I_56102}].risk_rules[0].legal_basis.source": "panduan OSS",
+                f"activities[{I_WARUNG}].risk_rules[new].id": "56101-mikro",
+                f"activities[{I_WARUNG}].risk_rules[new].risk_level": "rendah",
+                f"activities[{I_WARUNG}].risk_rules[new].when.scale": "mikro",
+                f"activities[{I_WARUNG}].risk_rules[new].legal_basis.regulation": "PP 28/2025",
+                f"activities[{I_WARUNG}].risk_rules[new].legal_basis.source": "OSS",
+            },
+        )
+        assert r.status_code == 303, r.text
+        before = await draft_text(app, draft)
+        # A risk row whose capital range is upside down: the error sits at that range.
+        r = await client.post(
+            f"/console/rules/drafts/{draft}/activities/{I_WARUNG}/risk/0",
+            data={
+                "csrf_token": csrf,
+                f"activities[{I_WARUNG}].risk_rules[0].risk_level": "rendah",
+                f"activities[{I_WARUNG}].risk_rules[0].when.scale": "mikro",
+                f"activities[{I_WARUNG}].risk_rules[0].when.capital.min": "500000000",
+                f"activities[{I_WARUNG}].risk_rules[0].when.capital.max": "100",
+                f"activities[{I_WARUNG}].risk_rules[0].legal_basis.regulation": "PP 5/2021",
+                f"activities[{I_WARUNG}].risk_rules[0].legal_basis.source": "panduan OSS",
             },
         )
         assert r.status_code == 422
         errors = field_errors(r.text)
-        assert list(errors) == [f"activities[{I_56102}].risk_rules[0].when.capital.min"]
+        assert list(errors) == [f"activities[{I_WARUNG}].risk_rules[0].when.capital.min"]
         assert "min is greater than max" in errors[next(iter(errors))][0]
 
         # A new activity with a 4-digit code; then one with an everyday word another owns.
         for code, word, bad_field, message in (
             ("5610", "kantin", "activities[new].kbli", "pattern"),
-            ("56109", "warung bakso", "activities[new].everyday_words", "already a word for 56102"),
+            ("56109", "warung bakso", "activities[new].everyday_words", "already a word for 56101"),
         ):
             r = await client.post(
                 f"/console/rules/drafts/{draft}/activities",
@@ -171,7 +185,7 @@ async def test_errors_show_at_their_field_or_line(db_url: str, tmp_path: Path) -
                 "activities[new].kbli": "56109",
                 "activities[new].title": "Penyediaan Makanan Lainnya",
                 "activities[new].everyday_words": "kantin sekolah",
-                "activities[new].support": "label_hsp",
+                "activities[new].support": "label_hsp_tidak_tetap",
             },
         )
         assert r.status_code == 303, r.text
@@ -184,21 +198,25 @@ async def test_errors_show_at_their_field_or_line(db_url: str, tmp_path: Path) -
             f"/console/rules/drafts/{draft}/verify",
             data={
                 "csrf_token": csrf,
-                "path": f"activities[{I_56102}].risk_rules[0]",
+                "path": f"activities[{I_WARUNG}].risk_rules[0]",
                 "checked": "1",
             },
         )
         assert r.status_code == 303
-        rule = RuleSet.from_yaml(await draft_text(app, draft)).activities[I_56102].risk_rules[0]
+        rule = RuleSet.from_yaml(await draft_text(app, draft)).activities[I_WARUNG].risk_rules[0]
         assert rule.verified_by == "ani" and rule.verified_on is not None
-        for path in ("support_groups.label_hsp[0]", "basic_requirements[0]", "permits.NIB"):
+        for path in (
+            "support_groups.label_hsp_tidak_tetap[0]",
+            "basic_requirements[0]",
+            "permits.NIB",
+        ):
             r = await client.post(
                 f"/console/rules/drafts/{draft}/verify",
                 data={"csrf_token": csrf, "path": path, "checked": "1"},
             )
             assert r.status_code == 303, path
         checked = RuleSet.from_yaml(await draft_text(app, draft))
-        assert checked.support_groups["label_hsp"][0].verified_by == "ani"
+        assert checked.support_groups["label_hsp_tidak_tetap"][0].verified_by == "ani"
         assert checked.basic_requirements[0].verified_by == "ani"
         assert checked.permits["NIB"].verified_on is not None
         r = await client.post(
@@ -230,14 +248,14 @@ async def test_preview_matches_rules_check(db_url: str, tmp_path: Path) -> None:
             data=permit_form(csrf, due_working_days="3"),
         )
         assert r.status_code == 303, r.text
-        query = "kbli=56102&capital=50000000&land=40&date=2026-12-01"
+        query = "kbli=56101&capital=50000000&land=40&date=2026-12-01"
         r = await client.get(f"/console/rules/drafts/{draft}/preview.json?{query}")
         assert r.status_code == 200
         preview = r.json()
         page = await client.get(f"/console/rules/drafts/{draft}/preview?{query}")
         assert 'id="preview-draft"' in page.text and "3 hari kerja" in page.text
 
-    args = ["rules", "check", "--kbli", "56102", "--capital", "50000000", "--land", "40"]
+    args = ["rules", "check", "--kbli", "56101", "--capital", "50000000", "--land", "40"]
     args += ["--date", "2026-12-01", "--json"]
     result = await asyncio.to_thread(
         CliRunner().invoke, cli, args, env={"SIKETAN__DATABASE__URL": db_url}
@@ -295,9 +313,9 @@ async def test_publish_reaches_another_app_and_rollback(db_url: str, tmp_path: P
             ).all()
             actions = (await db.scalars(select(AuditEntry.action))).all()
         assert [(c.kbli, c.rule_set_version, c.channel) for c in checks] == [
-            ("56102", 1, "webchat"),
-            ("56102", 2, "webchat"),
-            ("56102", 3, "webchat"),
+            ("56101", 1, "webchat"),
+            ("56101", 2, "webchat"),
+            ("56101", 3, "webchat"),
         ]
         assert {"rules.permit.edit", "rules.publish", "rules.rollback"} <= set(actions)
 
@@ -306,15 +324,15 @@ async def test_catalog_import_reports_missing_codes(db_url: str, tmp_path: Path)
     async with running_app(settings_for(db_url, tmp_path)) as (app, client):
         await make_officer(app, "ani", "admin")
         csrf = await sign_in(client, "ani")
-        csv_text = "code,title\n56102,Rumah/Warung Makan\n56101,Restoran\n"
+        csv_text = "code,title\n56102,Bangunan Tidak Tetap\n56101,Bangunan Tetap\n"
         r = await client.post(
             "/console/rules/catalog",
-            data={"csrf_token": csrf, "version": "KBLI-UJI"},
+            data={"csrf_token": csrf, "version": "KBLI2025"},
             files={"file": ("kbli.csv", csv_text.encode(), "text/csv")},
         )
         assert r.status_code == 200, r.text
         missing = re.findall(r'<li><a href="/console/rules/activities/([^"]+)">', r.text)
-        assert "56103" in missing and "56102" not in missing and "56101" not in missing
+        assert "56290" in missing and "56102" not in missing and "56101" not in missing
         bad = await client.post(
             "/console/rules/catalog",
             data={"csrf_token": csrf, "version": "X"},

@@ -52,16 +52,16 @@ async def test_requirements_guide_conversation(
         # In the citizen's own words; the bot offers KBLI activities as buttons.
         replies = await citizen.say("saya mau buka warung bakso di rumah")
         offered = payloads(citizen, replies[-1])
-        assert "kbli:56102" in offered and "kbli:none" in offered
+        assert "kbli:56101" in offered and "kbli:none" in offered
 
-        replies = await citizen.tap("kbli:56102")
+        replies = await citizen.tap("kbli:56101")
         assert "running:new" in payloads(citizen, replies[-1])
         replies = await citizen.tap("running:new")
         assert "modal" in texts(replies).lower()
 
         replies = await citizen.say("modalnya 50 juta")
         answer = texts(replies)
-        assert "KBLI 56102" in answer
+        assert "KBLI 56101" in answer
         assert "Usaha Mikro" in answer
         assert "Nomor Induk Berusaha (NIB)" in answer
         assert "Dasar hukum" in answer
@@ -86,7 +86,7 @@ FREE_TEXT_ANSWERS = [
     ("tenaga kerja", "2 orang"),
     ("alamat tempat usaha", "Jl. Panglima Sudirman No. 10 RT 02 RW 03"),
 ]
-TAPS = ("kbli:56102", "running:new", "form:skip", "kecamatan:Kademangan", "kelurahan:Ketapang")
+TAPS = ("kbli:56101", "running:new", "form:skip", "kecamatan:Kademangan", "kelurahan:Ketapang")
 
 
 @pytest.mark.parametrize("mode", MODES)

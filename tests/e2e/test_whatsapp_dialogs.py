@@ -39,10 +39,10 @@ async def test_requirements_guide_with_buttons_and_lists(db_url: str, tmp_path: 
         assert "usaha" in texts(asked).lower()
 
         candidates = await citizen.say("saya mau buka warung bakso di rumah")
-        assert "56102" in texts(candidates)
-        assert "kbli:56102" in citizen.options
+        assert "56101" in texts(candidates)
+        assert "kbli:56101" in citizen.options
 
-        running = await citizen.tap("kbli:56102")
+        running = await citizen.tap("kbli:56101")
         assert running[-1]["type"] == "interactive"
         assert "running:new" in citizen.options
 
@@ -74,8 +74,8 @@ async def answer_step(citizen: Citizen, step: str) -> list[dict[str, Any]]:
     if step == "business_name":
         return await citizen.say("Warung Bakso Bu Siti")
     if step in ("kbli", "kbli_pick"):
-        if "kbli:56102" in options:
-            return await citizen.tap("kbli:56102")
+        if "kbli:56101" in options:
+            return await citizen.tap("kbli:56101")
         return await citizen.say("warung bakso")
     if step == "description":
         return await citizen.say("Jualan bakso dan mie ayam di depan rumah")

@@ -30,7 +30,8 @@ def test_shape(engine: NluEngine) -> None:
     assert set(out) == {"text", "intent", "intent_ranking", "entities", "kbli", "language"}
     assert set(out["intent"]) == {"name", "confidence"}
     assert out["intent"]["name"] in INTENTS
-    assert out["kbli"][0]["code"] == "96200"
+    assert out["kbli"][0]["code"] == "96100"  # KBLI 2025 (KBLI 2020: 96200)
+    assert out["kbli"][0]["version"] == "KBLI2025"
     assert len(out["kbli"]) <= 10
     for ent in out["entities"]:
         assert set(ent) == {"entity", "value", "start", "end", "confidence"}
@@ -97,8 +98,8 @@ def test_kbli_matcher_without_everyday_words() -> None:
 
 
 def test_kbli_matcher_takes_everyday_words() -> None:
-    matcher = KbliMatcher(load_default_catalog(), {"96200": ["zzkiloan ajaib"]})
-    assert matcher.match("zzkiloan ajaib")[0].code == "96200"
+    matcher = KbliMatcher(load_default_catalog(), {"96100": ["zzkiloan ajaib"]})
+    assert matcher.match("zzkiloan ajaib")[0].code == "96100"
 
 
 def test_save_load(engine: NluEngine, tmp_path: Path) -> None:
@@ -128,7 +129,7 @@ def test_cli_train_parse_evaluate(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in res.output.splitlines()]
     assert len(lines) == 3
     assert lines[0]["intent"]["name"] == "greet"
-    assert lines[1]["kbli"][0]["code"] == "47912"
+    assert lines[1]["kbli"][0]["code"] == "47711"  # KBLI 2025: online retail is by product
     res = runner.invoke(app, ["nlu", "evaluate", "--model", str(out), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["intent"]["accuracy"] >= 0.92
@@ -200,7 +201,7 @@ async def test_rasa_backend_falls_back(
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("kebun anggur", "01210"), ("toko bangunan material", "47528"), ("permak celana", "95291")],
+    [("kebun anggur", "01210"), ("toko bangunan material", "47521"), ("permak celana", "95291")],
 )
 def test_bare_description_still_gets_candidates(engine: NluEngine, text: str, code: str) -> None:
     # Whatever intent a bare description gets, the guide's "what is your business?" step
@@ -261,7 +262,7 @@ def test_strip_greeting() -> None:
 def test_a_verb_or_a_permit_name_alone_names_no_business(engine: NluEngine) -> None:
     for text in ("biaya bikin NIB berapa", "berapa lama sertifikat halal", "jualan"):
         assert engine.kbli.match(text) == []
-    assert engine.kbli.match("bikin lemari dan meja kayu")[0].code == "31001"
+    assert engine.kbli.match("bikin lemari dan meja kayu")[0].code == "31011"
 
 
 def test_english_function_words_name_no_business(engine: NluEngine) -> None:

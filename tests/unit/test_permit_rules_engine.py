@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from permit_rules import (
     BusinessProfile,
+    KbliCode,
     RiskLevel,
     RuleSet,
     Scale,
@@ -97,8 +98,9 @@ def test_missing_scale_input_leaves_risk_open(sample: RuleSet) -> None:
     d = evaluate(sample, BusinessProfile(kbli="56101"), version=1)
     assert d.scale is None and d.risk_level is None
     assert d.missing_inputs[0] == "capital"
+    # a business from before 2021 is classed by its capital too (PP 7/2021 Pasal 35 ayat 2)
     e = evaluate(sample, BusinessProfile(kbli="56101", existed_before_2021=True), version=1)
-    assert e.missing_inputs[0] == "annual_sales"
+    assert e.missing_inputs[0] == "capital"
 
 
 def test_prefix_activity(sample: RuleSet) -> None:
@@ -116,29 +118,34 @@ def test_unknown_kbli_needs_officer(kbli: str) -> None:
     assert d.officer_reasons
 
 
-def test_default_rules_warung_makan_mikro_is_rendah() -> None:
+def test_default_rules_warung_makan_waits_for_an_officer_with_the_old_level_as_a_hint() -> None:
+    # KBLI 2025 56101 (ex KBLI 2020 56102 Rumah/Warung Makan): the only risk row anyone could
+    # cite is PP 5/2021's, which PP 28/2025 Pasal 547 leaves to applications already in process.
     d = evaluate(
         load_default_rule_set(),
-        BusinessProfile(kbli="56102", capital=50_000_000, land_area_m2=40),
+        BusinessProfile(kbli="56101", capital=50_000_000, land_area_m2=40),
         version=1,
         today=TODAY,
     )
     assert d.scale is Scale.MIKRO
-    assert d.risk_level is RiskLevel.RENDAH
-    assert {"NIB", "LABEL_HSP", "SERTIFIKAT_HALAL"} <= {p.code for p in d.permits}
+    assert d.risk_level is None and d.outcome is None and d.needs_officer
+    assert {"NIB", "SLHS_ATAU_LABEL_HSP", "SERTIFIKAT_HALAL"} <= {p.code for p in d.permits}
+    [hint] = d.officer_hints
+    assert hint.risk_level is RiskLevel.RENDAH and hint.kbli_2020 == "56102" and hint.applies
+    assert "PP 5/2021" in hint.legal_basis.regulation
+    # the old level is not the citizen's answer
+    assert not any(b.regulation.startswith("PP 5/2021") for b in d.legal_basis)
+    assert any("menurut PP 28/2025" in line for line in d.explanation)
     assert d.unverified  # nothing has been checked by an admin yet
-    assert not d.needs_officer
-    assert any("PP 5/2021" in b.regulation for b in d.legal_basis)
 
 
-def test_default_rules_unsourced_scale_is_not_guessed() -> None:
-    # 56102 is sourced only for mikro; a kecil warung gets everything else + needs_officer
+def test_default_rules_hint_only_for_the_scale_it_was_seen_for() -> None:
     d = evaluate(
-        load_default_rule_set(), BusinessProfile(kbli="56102", capital=2 * 10**9), version=1
+        load_default_rule_set(), BusinessProfile(kbli="56101", capital=2 * 10**9), version=1
     )
     assert d.scale is Scale.KECIL
-    assert d.risk_level is None and d.needs_officer
-    assert {"NIB", "LABEL_HSP"} <= {p.code for p in d.permits}
+    assert d.risk_level is None and d.needs_officer and d.officer_hints == ()
+    assert {"NIB", "SLHS_ATAU_LABEL_HSP"} <= {p.code for p in d.permits}
 
 
 def test_default_rules_home_food_gets_spp_irt() -> None:
@@ -151,29 +158,71 @@ def test_default_rules_home_food_gets_spp_irt() -> None:
     assert required_inputs(rs, "99999") == ["capital"]
 
 
-def test_default_rules_other_outcomes() -> None:
+def test_default_rules_other_old_levels_are_hints() -> None:
     rs = load_default_rule_set()
     apotek = evaluate(rs, BusinessProfile(kbli="47721", capital=10**8), version=1)
     catering = evaluate(rs, BusinessProfile(kbli="56290", capital=10**8), version=1)
-    assert apotek.risk_level is RiskLevel.TINGGI and "IZIN" in {p.code for p in apotek.permits}
-    assert catering.risk_level is RiskLevel.MENENGAH_TINGGI
+    assert apotek.risk_level is None and "IZIN" not in {p.code for p in apotek.permits}
+    assert [h.risk_level for h in apotek.officer_hints] == [RiskLevel.TINGGI]
+    assert catering.risk_level is None
+    assert [h.risk_level for h in catering.officer_hints] == [RiskLevel.MENENGAH_TINGGI]
     assert "SLHS" in {p.code for p in catering.permits}
+
+
+def test_a_code_of_another_version_is_never_compared() -> None:
+    # KBLI 2020 56102 (warung) must not be read as KBLI 2025 56102 (non-permanent building).
+    d = evaluate(
+        load_default_rule_set(),
+        BusinessProfile(kbli="56102", kbli_version="KBLI2020", capital=1),
+        version=1,
+    )
+    assert d.activity is None and d.kbli_title is None and d.needs_officer
+    assert d.kbli_version == "KBLI2020"
+    assert "belum dikonversi" in d.officer_reasons[0]
+
+
+def test_converted_code_is_said() -> None:
+    d = evaluate(
+        load_default_rule_set(),
+        BusinessProfile(kbli="56101", converted_from=KbliCode("KBLI2020", "56102"), capital=1),
+        version=1,
+    )
+    assert d.kbli == "56101" and d.kbli_version == "KBLI2025"
+    assert d.converted_from == KbliCode("KBLI2020", "56102")
+    assert "KBLI 2020 56102 dikonversi ke KBLI 2025 56101" in d.explanation[0]
+    assert "NIB yang sudah terbit tetap berlaku" in d.explanation[0]
+    j = decision_to_json(d)
+    assert j["converted_from"] == {"kbli": "56102", "kbli_version": "KBLI2020"}
+
+
+def test_platform_seller_hears_about_the_intermediation_code_only_then() -> None:
+    rs = load_default_rule_set()
+    plain = evaluate(rs, BusinessProfile(kbli="56101", capital=1), version=1)
+    via_app = evaluate(
+        rs, BusinessProfile(kbli="56101", capital=1, sells_via_platform=True), version=1
+    )
+    assert not any("56400" in line for line in plain.explanation)
+    [line] = [x for x in via_app.explanation if "56400" in x]
+    assert "tetap KBLI 2025 56101" in line
 
 
 def test_json_shape() -> None:
     d = evaluate(
-        load_default_rule_set(), BusinessProfile(kbli="56102", capital=1), version=3, today=TODAY
+        load_default_rule_set(), BusinessProfile(kbli="56101", capital=1), version=3, today=TODAY
     )
     j = decision_to_json(d)
     for key in (
-        "kbli", "scale", "risk_level", "permits", "needs_officer", "unverified",
-        "rule_set_version", "legal_basis", "explanation", "basic_requirements",
+        "kbli", "kbli_version", "converted_from", "scale", "risk_level", "permits",
+        "needs_officer", "unverified", "rule_set_version", "legal_basis", "explanation",
+        "basic_requirements", "officer_hints", "secondary", "secondary_statements",
     ):  # fmt: skip
         assert key in j
-    assert j["scale"] == "mikro" and j["risk_level"] == "rendah" and j["rule_set_version"] == 3
+    assert j["kbli_version"] == "KBLI2025" and j["converted_from"] is None
+    assert j["scale"] == "mikro" and j["risk_level"] is None and j["rule_set_version"] == 3
+    assert j["officer_hints"][0]["risk_level"] == "rendah"
     for p in j["permits"]:
         assert {"code", "name", "issuer", "documents", "due_working_days", "fee", "where"} <= set(p)
-        assert {"regulation", "article", "source"} == set(p["legal_basis"])
+        assert {"regulation", "article", "source", "status", "about"} == set(p["legal_basis"])
 
 
 # ---------------------------------------------------------------------- properties
@@ -187,6 +236,8 @@ MONEY = st.one_of(st.none(), st.integers(min_value=0, max_value=10**14))
 PROFILES = st.builds(
     BusinessProfile,
     kbli=KBLIS,
+    kbli_version=st.sampled_from(["KBLI2025", "KBLI2020"]),
+    sells_via_platform=st.booleans(),
     capital=MONEY,
     annual_sales=MONEY,
     existed_before_2021=st.booleans(),

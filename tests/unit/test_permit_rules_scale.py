@@ -1,10 +1,12 @@
-"""Business scale per PP 7/2021 Pasal 35: inclusive upper bounds."""
+"""Business scale per PP 7/2021 Pasal 35: decided by modal usaha (ayat 2-3), inclusive upper
+bounds; annual sales (ayat 5) only point to a scale for the explanation (issue 13 part 2)."""
 
 from __future__ import annotations
 
 import pytest
 
 from permit_rules import Scale, business_scale
+from permit_rules.scale import ScaleFinding, find_scale, sales_scale
 
 CAPITAL = [
     (0, Scale.MIKRO),
@@ -32,21 +34,25 @@ def test_capital_boundaries_are_inclusive(capital: int, expected: Scale) -> None
 
 
 @pytest.mark.parametrize(("sales", "expected"), SALES)
-def test_sales_boundaries_for_businesses_before_2021(sales: int, expected: Scale) -> None:
-    assert business_scale(annual_sales=sales, existed_before_2021=True) is expected
+def test_sales_thresholds_point_to_a_scale(sales: int, expected: Scale) -> None:
+    assert sales_scale(sales) is expected
 
 
-def test_new_business_uses_capital_not_sales() -> None:
+def test_capital_decides_even_for_a_business_from_before_2021() -> None:
     assert business_scale(capital=1, annual_sales=10**12) is Scale.MIKRO
+    assert business_scale(capital=10**12, annual_sales=1, existed_before_2021=True) is Scale.BESAR
 
 
-def test_existing_business_uses_sales_not_capital() -> None:
-    assert business_scale(capital=10**12, annual_sales=1, existed_before_2021=True) is Scale.MIKRO
+def test_finding_says_when_sales_point_elsewhere_or_stand_alone() -> None:
+    assert find_scale(5 * 10**7, 3 * 10**9, False) == ScaleFinding(Scale.MIKRO, Scale.KECIL)
+    assert find_scale(5 * 10**7, 10**9, False) == ScaleFinding(Scale.MIKRO, None)
+    assert find_scale(None, 10**9, True) == ScaleFinding(None, sales_only=True)
+    assert find_scale(None, None, False) == ScaleFinding(None)
 
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"annual_sales": 5}, {"capital": 5, "existed_before_2021": True}, {"capital": -1}],
+    [{}, {"annual_sales": 5}, {"annual_sales": 5, "existed_before_2021": True}, {"capital": -1}],
 )
 def test_missing_or_negative_figure_raises(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
