@@ -12,6 +12,7 @@ from dialogs.formatting import format_date, mask_nik, rupiah
 from dialogs.office import OfficeInfo, load_office_info
 from dialogs.ports import ApplicationView, StoredDocument
 from dialogs.texts import text
+from permit_rules import version_label
 from storage.files import FileStore
 
 __all__ = ["PdfReceiptWriter", "receipt_name", "receipt_rows", "render_receipt"]
@@ -40,7 +41,8 @@ def receipt_rows(app: ApplicationView, locale: str) -> list[tuple[str, str]]:
         (_words(locale, "Nama usaha", "Business"), str(business.get("business_name") or "")),
         (
             _words(locale, "Kegiatan (KBLI)", "Activity (KBLI)"),
-            f"{app.kbli_title} ({app.kbli})",
+            # the digits alone are ambiguous: KBLI 2020 56102 is KBLI 2025 56101
+            f"{app.kbli_title} ({version_label(app.kbli_version)} {app.kbli})",
         ),
     ]
     rows += _money_row(business, locale)
@@ -62,15 +64,17 @@ def receipt_rows(app: ApplicationView, locale: str) -> list[tuple[str, str]]:
 
 
 def _money_row(business: dict[str, Any], locale: str) -> list[tuple[str, str]]:
-    """Capital, or annual sales for a business running since before 2021 (how its scale was
-    judged); nothing when neither was given."""
-    if business.get("running") == "before_2021":
-        figure = business.get("annual_sales")
-        label = _words(locale, "Penjualan setahun", "Annual sales")
-    else:
-        figure = business.get("capital")
-        label = _words(locale, "Modal usaha", "Capital")
-    return [] if figure is None else [(label, rupiah(int(figure)))]
+    """Capital (the scale is judged by it, also for a business from before 2021: permit_rules
+    scale.py) and annual sales when given; nothing when neither was given."""
+    rows: list[tuple[str, str]] = []
+    for key, label in (
+        ("capital", _words(locale, "Modal usaha", "Capital")),
+        ("annual_sales", _words(locale, "Penjualan setahun", "Annual sales")),
+    ):
+        figure = business.get(key)
+        if figure is not None:
+            rows.append((label, rupiah(int(figure))))
+    return rows
 
 
 def _address(location: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ WARUNG = ApplicationView(
     "submitted",
     "",
     "56101",
+    "KBLI2025",
     "Restoran",
     "Warung Bu Sri",
     3,
@@ -37,6 +38,7 @@ OLD_BAKERY = ApplicationView(
     "in_review",
     "",
     "10792",
+    "KBLI2020",  # an application from before KBLI 2025 (migration 0006)
     "Kue",
     "",
     1,
@@ -55,7 +57,7 @@ def test_indonesian_receipt_lines() -> None:
         ("Nama pemohon", "Sri Wahyuni"),
         ("NIK", "3574**********02"),
         ("Nama usaha", "Warung Bu Sri"),
-        ("Kegiatan (KBLI)", "Restoran (56101)"),
+        ("Kegiatan (KBLI)", "Restoran (KBLI 2025 56101)"),
         ("Modal usaha", "Rp25.000.000"),
         ("Lokasi", "Jl. Panglima Sudirman 5, Kel. Mangunharjo, Kec. Mayangan, Kota Probolinggo"),
         ("Skala / risiko", "mikro / Rendah"),
@@ -69,9 +71,11 @@ def test_english_labels_and_unknown_risk() -> None:
     rows = dict(receipt_rows(OLD_BAKERY, "en"))
     assert rows["Reference"] == "SKT-2026-0002"
     assert rows["Due date"] == "9 March 2026"
-    # Running since before 2021: the scale was judged by annual sales, not capital.
+    assert rows["Activity (KBLI)"] == "Kue (KBLI 2020 10792)"
+    # The scale is judged by capital, also for a business running since before 2021 (issue 13);
+    # annual sales, when given, are shown too.
+    assert rows["Capital"] == "Rp5.000.000"
     assert rows["Annual sales"] == "Rp120.000.000"
-    assert "Capital" not in rows
     assert rows["Scale / risk"] == "- / to be checked"
     assert rows["Permits"] == "-"
     assert "Documents" not in rows
