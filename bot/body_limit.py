@@ -67,3 +67,24 @@ async def _refuse(send: Send, status: int, reason: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def read_limited(receive_stream: Any, declared: str | None, limit: int) -> bytes | None:
+    """A request body of at most `limit` bytes, or None without reading further past it.
+
+    `declared` is the Content-Length header; `receive_stream` Starlette's `request.stream()`.
+    """
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                return None
+        except ValueError:
+            return None
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in receive_stream:
+        total += len(chunk)
+        if total > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

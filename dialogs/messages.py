@@ -25,7 +25,7 @@ class ConversationKey:
 class Attachment:
     """A file the citizen sent.
 
-    Adapters fetch and check the bytes before the pipeline runs (see `bot/attachments.py`):
+    Adapters fetch and check the bytes before the pipeline runs (see `bot/channels/base.py`):
     `ref` is then `sha256:<hex>` in the file store, or `error` says why the file was refused
     (`too_large`, `wrong_type`, `empty`, `download_failed`) so the dialog can say so politely.
     """

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,8 @@ from bot.channels.base import (
     ChannelContext,
     Delivered,
     DeliveryError,
+    DeliveryReceipt,
+    Received,
     SendContext,
 )
 from bot.channels.text import shorten
@@ -97,20 +99,10 @@ UNSUPPORTED_KINDS = {"audio", "video", "sticker", "unsupported", "order", "unkno
 IGNORED_KINDS = {"reaction", "system", "edit", "revoke", "request_welcome", "ephemeral"}
 
 
-@dataclass(frozen=True, slots=True)
-class StatusUpdate:
-    """A delivery receipt for a message we sent (`wamid`)."""
-
-    message_id: str
-    status: str  # sent | delivered | read | failed | ...
-    error: str = ""
-    recipient_id: str = ""
-
-
 @dataclass
-class ParsedUpdate:
+class _Parsed:
     inbounds: list[Inbound] = field(default_factory=list)
-    statuses: list[StatusUpdate] = field(default_factory=list)
+    receipts: list[DeliveryReceipt] = field(default_factory=list)
 
 
 class RewritingTransport(httpx.AsyncBaseTransport):
@@ -170,6 +162,7 @@ class WhatsAppChannel(Channel):
         button_title_max=MAX_BUTTON_TITLE,
         documents=True,
     )
+    max_body = 3 * 1024 * 1024  # Meta batches updates; its documented maximum is 3 MB
 
     def __init__(
         self,
@@ -257,20 +250,24 @@ class WhatsAppChannel(Channel):
             return False
         return hmac.compare_digest(given.encode(), self.signature(body).encode())
 
-    def parse(self, body: bytes) -> Sequence[Inbound]:
-        return self.parse_update(body).inbounds
+    def challenge(self, params: Mapping[str, str]) -> str | None:
+        return self.verify_challenge(
+            params.get("hub.mode", ""),
+            params.get("hub.verify_token", ""),
+            params.get("hub.challenge", ""),
+        )
 
-    def parse_update(self, body: bytes) -> ParsedUpdate:
+    def parse(self, body: bytes) -> Received:
         """Every message and receipt in one webhook body; malformed parts are logged, skipped."""
-        result = ParsedUpdate()
+        result = _Parsed()
         try:
             data = json.loads(body)
         except ValueError:
             log.warning("WhatsApp webhook body is not JSON (%d bytes); ignored", len(body))
-            return result
+            return Received()
         if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
             log.info("WhatsApp webhook for object %r ignored", _get(data, "object"))
-            return result
+            return Received()
         for entry in _list(data.get("entry")):
             for change in _list(_get(entry, "changes")):
                 if _get(change, "field") != "messages":
@@ -279,9 +276,9 @@ class WhatsAppChannel(Channel):
                 value = _get(change, "value")
                 if isinstance(value, dict):
                     self._parse_value(value, result)
-        return result
+        return Received(tuple(result.inbounds), tuple(result.receipts))
 
-    def _parse_value(self, value: dict[str, Any], result: ParsedUpdate) -> None:
+    def _parse_value(self, value: dict[str, Any], result: _Parsed) -> None:
         phone_id = str(_get(_get(value, "metadata"), "phone_number_id") or "")
         if phone_id and phone_id != self.phone_number_id:
             log.info("WhatsApp update for another phone number id ignored")
@@ -302,17 +299,20 @@ class WhatsAppChannel(Channel):
         for status in _list(value.get("statuses")):
             if isinstance(status, dict) and status.get("id") and status.get("status"):
                 errors = [_describe_error(e) for e in _list(status.get("errors"))]
-                update = StatusUpdate(
-                    message_id=str(status["id"]),
+                update = DeliveryReceipt(
+                    platform_message_id=str(status["id"]),
                     status=str(status["status"]),
                     error="; ".join(errors),
                     recipient_id=str(status.get("recipient_id") or status.get("recipient") or ""),
                 )
                 if errors:
                     log.warning(
-                        "WhatsApp message %s %s: %s", update.message_id, update.status, update.error
+                        "WhatsApp message %s %s: %s",
+                        update.platform_message_id,
+                        update.status,
+                        update.error,
                     )
-                result.statuses.append(update)
+                result.receipts.append(update)
 
     def _message_to_inbound(
         self, message: dict[str, Any], contacts: list[dict[str, Any]]

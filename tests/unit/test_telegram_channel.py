@@ -172,7 +172,7 @@ def test_parse_real_payloads() -> None:
 def test_payloads_the_library_rejects_parse_to_nothing(path: Path) -> None:
     channel = offline_channel()
     assert channel.parse_body(path.read_bytes()) is None
-    assert channel.parse(path.read_bytes()) == ()
+    assert channel.parse(path.read_bytes()).inbounds == ()
 
 
 def _update(**message: Any) -> bytes:
@@ -199,16 +199,18 @@ def _update(**message: Any) -> bytes:
     ],
 )
 def test_commands_map_to_the_dialog_commands(typed: str, expected: str) -> None:
-    (inbound,) = offline_channel().parse(_update(text=typed))
+    (inbound,) = offline_channel().parse(_update(text=typed)).inbounds
     assert inbound.text == expected
 
 
 def test_unsupported_kinds_and_service_messages() -> None:
     channel = offline_channel()
     voice = {"file_id": "v", "file_unique_id": "vu", "duration": 2}
-    (inbound,) = channel.parse(_update(voice=voice))
+    (inbound,) = channel.parse(_update(voice=voice)).inbounds
     assert inbound.unsupported == "voice"
-    assert channel.parse(_update(new_chat_title="x")) == ()  # not something the citizen said
+    assert (
+        channel.parse(_update(new_chat_title="x")).inbounds == ()
+    )  # not something the citizen said
     group = channel.parse_body(_update(text="hi", chat={"id": -5, "type": "group", "title": "g"}))
     assert group is not None and group.inbound is None and group.group_chat_id == -5
     post = {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "channel"}, "text": "x"}
@@ -271,9 +273,9 @@ async def test_long_payload_round_trip_and_unknown_token_falls_back_to_title(
     assert len(data.encode()) <= 64
     public = {k: v for k, v in sent.items() if k not in ("request_markup", "parse_mode")}
     tap = json.dumps(emulator.callback_update(777, public, data)).encode()
-    assert channel.parse(tap)[0].payload == payload
+    assert channel.parse(tap).inbounds[0].payload == payload
     restarted = offline_channel()
-    (inbound,) = restarted.parse(tap)
+    (inbound,) = restarted.parse(tap).inbounds
     assert inbound.payload == "" and inbound.text == "Warung makan"
 
 

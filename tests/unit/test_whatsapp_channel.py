@@ -78,7 +78,7 @@ def test_templates_are_settings() -> None:
 
 
 def test_text_message(channel: WhatsAppChannel) -> None:
-    [inbound] = channel.parse(fixture("message_text.json"))
+    [inbound] = channel.parse(fixture("message_text.json")).inbounds
     assert inbound.key.channel == "whatsapp"
     assert inbound.key.chat_id == "972987654321"  # the phone number when WhatsApp gives it
     assert inbound.message_id == "wamid.xyzxyz"
@@ -97,16 +97,16 @@ def test_text_message(channel: WhatsAppChannel) -> None:
     ],
 )
 def test_taps_carry_the_payload(channel: WhatsAppChannel, name: str) -> None:
-    [inbound] = channel.parse(fixture(name))
+    [inbound] = channel.parse(fixture(name)).inbounds
     assert inbound.payload == "callback_data"
     assert inbound.text == ""
 
 
 def test_image_and_document_become_attachments(channel: WhatsAppChannel) -> None:
-    [image] = channel.parse(fixture("message_image.json"))
+    [image] = channel.parse(fixture("message_image.json")).inbounds
     assert image.attachments[0].kind == "photo"
     assert image.attachments[0].ref == "wa-media:65463453"
-    [doc] = channel.parse(fixture("message_document.json"))
+    [doc] = channel.parse(fixture("message_document.json")).inbounds
     assert doc.attachments[0].kind == "document"
     assert doc.attachments[0].ref == "wa-media:1234567890987654321"
     assert doc.attachments[0].file_name == "filename.pdf"
@@ -114,12 +114,12 @@ def test_image_and_document_become_attachments(channel: WhatsAppChannel) -> None
 
 
 def test_location_and_contacts(channel: WhatsAppChannel) -> None:
-    [loc] = channel.parse(fixture("message_location_current.json"))
+    [loc] = channel.parse(fixture("message_location_current.json")).inbounds
     assert loc.location is not None
     assert (loc.location.latitude, loc.location.longitude) == (12.25089, 43.90539)
-    [chosen] = channel.parse(fixture("message_location_chosen.json"))
+    [chosen] = channel.parse(fixture("message_location_chosen.json")).inbounds
     assert chosen.location is not None and chosen.location.name
-    [card] = channel.parse(fixture("message_contacts.json"))
+    [card] = channel.parse(fixture("message_contacts.json")).inbounds
     assert card.contact is not None
     assert card.contact.phone == "+1 555-555-5555"
     assert card.contact.name == "Chandler Bing"
@@ -138,7 +138,7 @@ def test_location_and_contacts(channel: WhatsAppChannel) -> None:
 def test_kinds_the_dialogs_cannot_use_are_marked(
     channel: WhatsAppChannel, name: str, kind: str
 ) -> None:
-    [inbound] = channel.parse(fixture(name))
+    [inbound] = channel.parse(fixture(name)).inbounds
     assert inbound.unsupported == kind
 
 
@@ -153,11 +153,11 @@ def test_kinds_the_dialogs_cannot_use_are_marked(
     ],
 )
 def test_no_answer_needed(channel: WhatsAppChannel, name: str) -> None:
-    assert channel.parse(fixture(name)) == []
+    assert channel.parse(fixture(name)).inbounds == ()
 
 
 def test_value_level_errors_do_not_break_parsing(channel: WhatsAppChannel) -> None:
-    parsed = channel.parse_update(fixture("value_level_errors.json"))
+    parsed = channel.parse(fixture("value_level_errors.json"))
     # The message itself is unreadable (no interactive content): the citizen gets the polite
     # "cannot read this" instead of silence.
     assert [i.unsupported for i in parsed.inbounds] == ["interactive:unknown"]
@@ -173,15 +173,15 @@ def test_value_level_errors_do_not_break_parsing(channel: WhatsAppChannel) -> No
     ],
 )
 def test_statuses(channel: WhatsAppChannel, name: str, status: str) -> None:
-    parsed = channel.parse_update(fixture(name))
-    assert parsed.inbounds == []
-    assert [s.status for s in parsed.statuses] == [status]
-    assert parsed.statuses[0].message_id.startswith("wamid.")
+    parsed = channel.parse(fixture(name))
+    assert parsed.inbounds == ()
+    assert [s.status for s in parsed.receipts] == [status]
+    assert parsed.receipts[0].platform_message_id.startswith("wamid.")
 
 
 def test_failed_status_keeps_the_error_code(channel: WhatsAppChannel) -> None:
-    [failed] = channel.parse_update(fixture("status_failed.json")).statuses
-    assert failed.message_id == "wamid.xyzxyz"
+    [failed] = channel.parse(fixture("status_failed.json")).receipts
+    assert failed.platform_message_id == "wamid.xyzxyz"
     assert failed.status == "failed"
     assert "130472" in failed.error
 
@@ -193,7 +193,7 @@ def test_business_scoped_user_id_when_no_phone_number(channel: WhatsAppChannel) 
     message = value["messages"][0]
     del message["from"]
     message["from_user_id"] = "US.13491208655302741918"
-    [inbound] = channel.parse(json.dumps(data).encode())
+    [inbound] = channel.parse(json.dumps(data).encode()).inbounds
     assert inbound.key.chat_id == "US.13491208655302741918"
 
 
@@ -203,19 +203,22 @@ def test_batched_messages_are_all_read(channel: WhatsAppChannel) -> None:
     second = dict(value["messages"][0], id="wamid.second", text={"body": "dua"})
     value["messages"].append(second)
     data["entry"].append(json.loads(fixture("status_read.json"))["entry"][0])
-    parsed = channel.parse_update(json.dumps(data).encode())
+    parsed = channel.parse(json.dumps(data).encode())
     assert [i.text for i in parsed.inbounds] == ["Body Text", "dua"]
-    assert [s.status for s in parsed.statuses] == ["read"]
+    assert [s.status for s in parsed.receipts] == ["read"]
 
 
 def test_other_phone_number_and_garbage_ignored(channel: WhatsAppChannel) -> None:
     data = json.loads(fixture("message_text.json"))
     data["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "999"
-    assert channel.parse(json.dumps(data).encode()) == []
-    assert channel.parse(b"not json") == []
-    assert channel.parse(b'{"object": "page", "entry": []}') == []
+    assert channel.parse(json.dumps(data).encode()).inbounds == ()
+    assert channel.parse(b"not json").inbounds == ()
+    assert channel.parse(b'{"object": "page", "entry": []}').inbounds == ()
     assert (
-        channel.parse(b'{"object": "whatsapp_business_account", "entry": [{"changes": 1}]}') == []
+        channel.parse(
+            b'{"object": "whatsapp_business_account", "entry": [{"changes": 1}]}'
+        ).inbounds
+        == ()
     )
 
 
