@@ -188,9 +188,12 @@ class ChannelContext:
 
     async def fetch_files(self, channel: Channel, inbound: Inbound) -> Inbound:
         """The inbound with each attachment fetched through its adapter and kept, checked."""
-        if not inbound.attachments:
-            return inbound
-        checked = [await _fetch(channel, a, self.files) for a in inbound.attachments]
+        if all(a.sha256 or a.error for a in inbound.attachments):
+            return inbound  # nothing to fetch: kept already (web chat uploads) or refused
+        checked = [
+            a if (a.sha256 or a.error) else await _fetch(channel, a, self.files)
+            for a in inbound.attachments
+        ]
         return dataclasses.replace(inbound, attachments=tuple(checked))
 
 

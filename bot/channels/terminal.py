@@ -7,9 +7,10 @@ import asyncio
 import getpass
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from typing import TextIO
 
-from bot.channels.base import Capabilities, Channel, Delivered, SendContext
+from bot.channels.base import Capabilities, Channel, Delivered, Received, SendContext
 from bot.settings import Settings
 from dialogs.messages import ConversationKey, Inbound, Outbound, numbered_text
 
@@ -43,29 +44,34 @@ async def run_terminal_chat(
     terminal = TerminalChannel(out)
     app = build_app(settings, extra_channels={CHANNEL: terminal})
     await app.start(run_outbox=False)
+    context = app.channel_context(CHANNEL)
     key = ConversationKey(CHANNEL, chat_id or f"local-{getpass.getuser()}")
     out.write("SIKETAN di terminal. Ketik pesan Anda; 'keluar' atau Ctrl-D untuk selesai.\n")
     try:
-        first = True
-        while True:
-            if first:
-                line: str | None = "halo"
-                first = False
-            else:
-                out.write("\nAnda: ")
-                out.flush()
-                line = await asyncio.to_thread(stdin.readline)
-                if not line:
-                    break
-                line = line.rstrip("\n")
-                if line.strip().lower() in ("keluar", "exit", "quit"):
-                    break
-                if not line.strip():
-                    continue
-            inbound = Inbound(key=key, message_id=f"term-{uuid.uuid4()}", text=line or "")
-            result = await app.pipeline.handle(inbound)
-            for reply in result.replies:
-                terminal.show(reply.message)
+        async for line in _typed_lines(stdin, out):
+            inbound = Inbound(key=key, message_id=f"term-{uuid.uuid4()}", text=line)
+            outcome = await context.receive(terminal, Received((inbound,)))
+            if not outcome.ok:
+                raise RuntimeError("the message could not be handled (see the log)")
+            for result in outcome.results:
+                for reply in result.replies:
+                    terminal.show(reply.message)
     finally:
         out.write("\nSampai jumpa.\n")
         await app.stop()
+
+
+async def _typed_lines(stdin: TextIO, out: TextIO) -> AsyncIterator[str]:
+    """What the citizen types, line by line, starting with a greeting on their behalf."""
+    yield "halo"
+    while True:
+        out.write("\nAnda: ")
+        out.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return
+        line = line.rstrip("\n")
+        if line.strip().lower() in ("keluar", "exit", "quit"):
+            return
+        if line.strip():
+            yield line

@@ -1,7 +1,8 @@
-"""Web chat: the office web site's widget talks to `/api/webchat/...` (see bot/web.py).
+"""Web chat: the office web site's widget talks to `/api/webchat/...` (see bot/web/webchat.py).
 
-Replies are returned in the HTTP response and stay readable through `GET .../messages` and the
-WebSocket, so the channel itself never pushes: delivery is the transcript.
+Authenticity is a bearer token per session (only its hash is stored). Replies are returned in the
+HTTP response and stay readable through `GET .../messages` and the WebSocket, so the channel itself
+never pushes: delivery is the transcript.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import secrets
 import time
 import uuid
 from collections import defaultdict, deque
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import Capabilities, Channel, Delivered, SendContext
-from dialogs.messages import ConversationKey, Outbound
+from bot.channels.base import Capabilities, Channel, Delivered, Received, SendContext
+from dialogs.messages import Attachment, ConversationKey, Inbound, Outbound
+from storage.files import StoredFile
 from storage.models import WebchatSession
 from storage.models.base import utcnow
 
@@ -35,6 +38,36 @@ class WebChatChannel(Channel):
         self, key: ConversationKey, message: Outbound, context: SendContext | None = None
     ) -> Delivered:
         return Delivered()
+
+    @staticmethod
+    def message(session_id: str, text: str, payload: str, client_message_id: str) -> Received:
+        """A typed text or a tapped button, as the widget sent it (already validated)."""
+        inbound = Inbound(
+            key=ConversationKey(CHANNEL, session_id),
+            message_id=client_message_id or f"srv-{time.time_ns()}",
+            text=text,
+            payload=payload,
+            sender_id=session_id,
+        )
+        return Received((inbound,))
+
+    @staticmethod
+    def upload(session_id: str, stored: StoredFile, client_message_id: str) -> Received:
+        """An uploaded file, already checked and kept in the file store."""
+        attachment = Attachment(
+            kind="photo" if stored.mime_type.startswith("image/") else "document",
+            ref=f"sha256:{stored.sha256}",
+            file_name=stored.file_name,
+            mime_type=stored.mime_type,
+            size=stored.size,
+        )
+        inbound = Inbound(
+            key=ConversationKey(CHANNEL, session_id),
+            message_id=client_message_id or f"srv-file-{time.time_ns()}",
+            sender_id=session_id,
+            attachments=(attachment,),
+        )
+        return Received((inbound,))
 
     @staticmethod
     async def create_session(session: AsyncSession) -> tuple[str, str]:
@@ -67,6 +100,19 @@ class WebChatChannel(Channel):
         if len(self._known) >= 100_000:
             self._known.clear()
         self._known[session_id] = token_hash
+
+
+def render(reply_id: int | None, message: Outbound) -> dict[str, Any]:
+    """One reply as the widget shows it."""
+    data: dict[str, Any] = {
+        "id": reply_id,
+        "text": message.text,
+        "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
+        "author": message.author,
+    }
+    if message.document_ref:
+        data["document"] = {"name": message.document_name, "mime": message.document_mime}
+    return data
 
 
 class RateLimiter:

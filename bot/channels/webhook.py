@@ -1,5 +1,5 @@
 """A platform's webhook as framework-free functions returning (body, status), like pywa's
-`server.py`: the web layer only adapts HTTP to them (`bot/web_telegram.py`, `bot/web_whatsapp.py`).
+`server.py`: the web layer only adapts HTTP to them (`bot/web/telegram.py`, `bot/web/whatsapp.py`).
 
 Order matters: authenticity first (from the headers alone, before the body is read, where the
 platform allows it), then the body within the adapter's size limit, then parsing. An authentic
