@@ -9,7 +9,7 @@ The path of platform input is the same for every channel:
 3. `ChannelContext.receive(channel, received)`: the platform's courtesy steps (`acknowledge`),
    receipts recorded, each attachment fetched through the adapter and checked, the pipeline run.
 
-An adapter never mounts routes: the web layer (`bot/web_*.py`) adapts HTTP to the framework-free
+An adapter never mounts routes: the web layer (`bot/web/`) adapts HTTP to the framework-free
 functions of `bot/channels/webhook.py`, and polling loops call `receive` themselves. The outbox
 calls `send`; failures are `DeliveryError`, so the outbox can tell a temporary problem (retry
 with backoff, honouring `retry_after`) from a permanent one.
