@@ -36,6 +36,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/webchat_throughput.py
 	$(BIN)/python benchmarks/nlu_latency.py
+	$(BIN)/python benchmarks/ktp_ocr.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
