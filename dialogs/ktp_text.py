@@ -65,6 +65,9 @@ LABELS = {
     "kewarganegaraan": "citizenship",
     "berlakuhingga": "valid_until",
 }
+# The printed order of the rows under the NIK (the photo column is beside them).
+FIELD_ORDER: tuple[str, ...] = ("nik", "name", "birth", "sex", "address", "rt_rw", "kelurahan")
+FIELD_ORDER += ("kecamatan", "religion", "marital", "job", "citizenship", "valid_until")
 MAX_CANDIDATES = 4096  # NIK readings tried per line, to bound the work on garbage input
 
 
@@ -173,38 +176,90 @@ def _value(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" :;.,_-'\"").strip()
 
 
-def _fields(rows: Iterable[list[_Placed]]) -> tuple[dict[str, str], list[str]]:
-    """Label -> value text, and the header lines (PROVINSI ..., KOTA/KABUPATEN ...)."""
-    fields: dict[str, str] = {}
+@dataclass
+class _Row:
+    boxes: list[_Placed]
+    field: str | None  # from its label, or from its place between labelled rows
+    value: str = ""
+
+
+def _sex_only(parts: list[str]) -> list[str]:
+    """Gol. Darah shares the Jenis Kelamin row: the sex ends where its label starts."""
+    kept: list[str] = []
+    for part in parts:
+        at = part.lower().find("gol")
+        if at >= 0:
+            kept.append(part[:at])
+            break
+        kept.append(part)
+    return kept
+
+
+def _labelled(rows: Iterable[list[_Placed]]) -> tuple[list[_Row], list[str]]:
+    """The rows after the header, each with the field its label names (None if unreadable),
+    and the header lines (PROVINSI ..., KOTA/KABUPATEN ...)."""
+    out: list[_Row] = []
     header: list[str] = []
-    last = ""
     for row in rows:
         texts = [p.box.text for p in row]
         first = _match_label(texts[0])
         if first is None:
             whole = " ".join(texts).strip()
-            upper = whole.upper()
-            if upper.startswith(("PROVINSI", "KOTA", "KABUPATEN")) and not fields:
+            if whole.upper().startswith(("PROVINSI", "KOTA", "KABUPATEN")) and not out:
                 header.append(whole)
-            elif last == "address" and whole and "rt_rw" not in fields:
-                fields["address"] = f"{fields['address']} {_value(whole)}".strip()
+            else:
+                out.append(_Row(row, None))
             continue
         name, cut = first
         parts = [texts[0][cut:], *texts[1:]]
-        # Gol. Darah shares the Jenis Kelamin row: the sex ends where its label starts.
         if name == "sex":
-            kept: list[str] = []
-            for part in parts:
-                at = _letters(part).find("gol")
-                if at >= 0:
-                    kept.append(part[: part.lower().find("gol")])
-                    break
-                kept.append(part)
-            parts = kept
-        value = _value(" ".join(parts))
-        if name not in fields:
-            fields[name] = value
-            last = name
+            parts = _sex_only(parts)
+        out.append(_Row(row, name, _value(" ".join(parts))))
+    return out, header
+
+
+def _infer_by_place(rows: list[_Row]) -> None:
+    """A row whose label was not read takes its field from the card's fixed order: between
+    'NIK' and 'Jenis Kelamin' the two unlabelled rows are 'Nama' and 'Tempat/Tgl Lahir'."""
+    known = [(i, FIELD_ORDER.index(r.field)) for i, r in enumerate(rows) if r.field in FIELD_ORDER]
+    bounds = [(-1, -1), *known, (len(rows), len(FIELD_ORDER))]
+    for (i, before), (k, after) in itertools.pairwise(bounds):
+        gap = [j for j in range(i + 1, k) if rows[j].field is None]
+        if gap and len(gap) == after - before - 1 and before + len(gap) < len(FIELD_ORDER):
+            for offset, j in enumerate(gap, start=1):
+                rows[j].field = FIELD_ORDER[before + offset]
+    # The value column, where the values of the labelled rows start: an unlabelled row keeps
+    # only what stands there (a misread label stays out of the value).
+    labelled = [r.boxes for r in rows if r.value and len(r.boxes) >= 2]
+    if not labelled:
+        return
+    value_x = statistics.median(b[1].left for b in labelled)
+    label_x = statistics.median(b[0].left for b in labelled)
+    edge = value_x - 0.3 * (value_x - label_x)
+    for row in rows:
+        if row.field is not None and not row.value:
+            parts = [p.box.text for p in row.boxes if p.left >= edge]
+            if row.field == "sex":
+                parts = _sex_only(parts)
+            row.value = _value(" ".join(parts))
+
+
+def _fields(rows: Iterable[list[_Placed]]) -> tuple[dict[str, str], list[str]]:
+    """Field -> value text, and the header lines."""
+    labelled, header = _labelled(rows)
+    _infer_by_place(labelled)
+    fields: dict[str, str] = {}
+    last = ""
+    for row in labelled:
+        if row.field is None:
+            # A second address line: between Alamat and RT/RW, under the value column.
+            if last == "address" and "rt_rw" not in fields:
+                whole = " ".join(p.box.text for p in row.boxes)
+                fields["address"] = f"{fields['address']} {_value(whole)}".strip()
+            continue
+        if row.field not in fields:
+            fields[row.field] = row.value
+            last = row.field
     return fields, header
 
 

@@ -7,6 +7,12 @@ from storage.models.applications import (
     ReferenceCounter,
     SurveyResponse,
 )
+from storage.models.appointments import (
+    Appointment,
+    AppointmentDay,
+    AppointmentService,
+    AppointmentSlot,
+)
 from storage.models.base import Base
 from storage.models.console import AuditEntry, CannedReply, ConsoleSession, Handoff, Officer
 from storage.models.conversations import (
@@ -23,6 +29,10 @@ __all__ = [
     "Application",
     "ApplicationDocument",
     "ApplicationStatusChange",
+    "Appointment",
+    "AppointmentDay",
+    "AppointmentService",
+    "AppointmentSlot",
     "AuditEntry",
     "Base",
     "CannedReply",
