@@ -109,7 +109,10 @@ class WhatsAppTemplate(BaseModel):
 
 
 def _default_templates() -> dict[str, WhatsAppTemplate]:
-    return {"status_update": WhatsAppTemplate(name="siketan_status_update", language="id")}
+    return {
+        "status_update": WhatsAppTemplate(name="siketan_status_update", language="id"),
+        "appointment_reminder": WhatsAppTemplate(name="siketan_appointment_reminder"),
+    }
 
 
 class WhatsAppSettings(BaseModel):
