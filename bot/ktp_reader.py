@@ -17,12 +17,13 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dialogs.ktp import KtpReading
+from dialogs.ktp import KtpReading, wants_ktp
 from dialogs.ktp_text import TextBox, parse_ktp
+from dialogs.messages import Inbound
 from storage.files import FileStore
 
 log = logging.getLogger(__name__)
@@ -209,3 +210,66 @@ class OcrKtpReader:
             "yes" if reading.name else "no",
         )
         return reading
+
+
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+class KtpPrefetch:
+    """Reads a KTP photo BEFORE the turn that receives it, and hands the reading to that turn.
+
+    The OCR takes a second or two of CPU. Inside the turn it would hold the conversation's
+    transaction open, and on SQLite (one turn at a time per process) every other citizen would
+    wait. So the pipeline calls `prefetch(inbound)` before it takes the turn: when the photo is
+    an image and the stored state says a KTP is expected, it is read then, and the dialog's
+    `read(ref)` (the `dialogs.ktp.KtpReader` port) only takes the result. A result nobody takes
+    is dropped after `keep_seconds`; a taken one is removed at once (the text is not kept).
+    """
+
+    def __init__(
+        self,
+        reader: OcrKtpReader,
+        peek_state: Callable[[str, str], Awaitable[Mapping[str, object] | None]],
+        keep_seconds: float = 600.0,
+        max_kept: int = 64,
+    ) -> None:
+        self._reader = reader
+        self._peek_state = peek_state
+        self._keep = keep_seconds
+        self._max_kept = max_kept
+        self._readings: dict[str, tuple[float, KtpReading | None]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self._reader.enabled
+
+    async def prefetch(self, inbound: Inbound) -> None:
+        if not self._reader.enabled:
+            return
+        photo = next(
+            (
+                a
+                for a in inbound.attachments
+                if a.sha256 and not a.error and a.mime_type in IMAGE_TYPES
+            ),
+            None,
+        )
+        if photo is None or photo.ref in self._readings:
+            return
+        if not wants_ktp(await self._peek_state(inbound.key.channel, inbound.key.chat_id)):
+            return
+        reading = await self._reader.read(photo.ref)
+        self._forget_old()
+        self._readings[photo.ref] = (time.monotonic(), reading)
+
+    async def read(self, document_ref: str) -> KtpReading | None:
+        kept = self._readings.pop(document_ref, None)
+        return kept[1] if kept is not None else None
+
+    def _forget_old(self) -> None:
+        now = time.monotonic()
+        for ref, (at, _) in list(self._readings.items()):
+            if now - at > self._keep:
+                del self._readings[ref]
+        while len(self._readings) >= self._max_kept:
+            del self._readings[next(iter(self._readings))]

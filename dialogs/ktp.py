@@ -8,6 +8,7 @@ citizen to confirm or correct: nothing read from a photo is filled in silently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -70,3 +71,19 @@ def registered_in_city(nik: str) -> bool:
         and nik[:4] == CITY_CODE
         and nik[:6] in _city_kecamatan_codes()
     )
+
+
+# The application's steps at which a photo is taken as the KTP: its first questions (the
+# citizen may send the card instead of typing) and the KTP upload itself.
+KTP_STEPS = frozenset({"full_name", "nik", "doc:ktp", "ktp_confirm"})
+
+
+def wants_ktp(state: Mapping[str, object] | None) -> bool:
+    """Whether a photo arriving now is a KTP to read (from the stored conversation state).
+
+    The pipeline asks this BEFORE the turn, to read the photo outside the turn's transaction;
+    a state that moved on meanwhile only means a reading nobody takes.
+    """
+    if not state:
+        return False
+    return state.get("flow") == "apply" and state.get("step") in KTP_STEPS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import random
@@ -14,7 +15,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.ktp_reader import ImageRejected, OcrEngine, OcrKtpReader, bundled_models, decode_photo
+from bot.ktp_reader import (
+    ImageRejected,
+    KtpPrefetch,
+    OcrEngine,
+    OcrKtpReader,
+    bundled_models,
+    decode_photo,
+)
+from dialogs.messages import Attachment, ConversationKey, Inbound
 from storage.files import FileStore
 from tests.ktp_synth import KtpCard, photograph, random_card, render_card
 
@@ -133,3 +142,39 @@ async def test_without_its_models_the_reader_switches_itself_off(
     assert "KTP reading off" in caplog.text
     assert await reader.read(await stored(files, jpeg)) is None
     assert not OcrKtpReader(files, enabled=False).enabled
+
+
+async def test_the_photo_is_read_before_the_turn_only_when_a_ktp_is_expected(
+    tmp_path: Path, engine: OcrEngine
+) -> None:
+    files = FileStore(tmp_path, 10 * 1024 * 1024)
+    card, jpeg = photo_of(3)
+    ref = await stored(files, jpeg)
+    states: dict[str, dict[str, object]] = {
+        "at-ktp": {"v": 1, "flow": "apply", "step": "doc:ktp"},
+        "at-menu": {"v": 1},
+        "at-capital": {"v": 1, "flow": "apply", "step": "capital"},
+    }
+    peeked: list[str] = []
+
+    async def peek(channel: str, chat_id: str) -> dict[str, object] | None:
+        peeked.append(chat_id)
+        return states.get(chat_id)
+
+    prefetch = KtpPrefetch(OcrKtpReader(files, engine=engine), peek)
+
+    def photo(chat: str, **extra: object) -> Inbound:
+        attachment = Attachment("photo", ref, "ktp.jpg", "image/jpeg", len(jpeg))
+        attachment = dataclasses.replace(attachment, **extra)  # type: ignore[arg-type]
+        return Inbound(ConversationKey("telegram", chat), "m1", attachments=(attachment,))
+
+    await prefetch.prefetch(photo("at-menu"))
+    await prefetch.prefetch(photo("at-capital"))
+    assert await prefetch.read(ref) is None
+    await prefetch.prefetch(photo("at-ktp", mime_type="application/pdf"))
+    await prefetch.prefetch(photo("at-ktp", error="too_large"))
+    assert peeked == ["at-menu", "at-capital"]  # not even asked for a PDF or a refused file
+    await prefetch.prefetch(photo("at-ktp"))
+    reading = await prefetch.read(ref)
+    assert reading is not None and reading.nik == card.nik
+    assert await prefetch.read(ref) is None  # taken once, then gone
