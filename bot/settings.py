@@ -112,6 +112,7 @@ def _default_templates() -> dict[str, WhatsAppTemplate]:
     return {
         "status_update": WhatsAppTemplate(name="siketan_status_update", language="id"),
         "appointment_reminder": WhatsAppTemplate(name="siketan_appointment_reminder"),
+        "appointment_changed": WhatsAppTemplate(name="siketan_appointment_changed"),
     }
 
 

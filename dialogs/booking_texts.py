@@ -10,7 +10,7 @@ from dialogs.messages import Button, Outbound
 from dialogs.office_hours import DAY_NAMES_EN, DAY_NAMES_ID, MONTH_NAMES_ID
 from dialogs.texts import text
 
-P_SLOT = "appt:slot:"  # + service + ":" + ISO start
+P_SLOT = "appt:slot:"  # + service | ISO start [| code of the booking to move]
 P_SERVICE = "appt:service:"
 P_CANCEL = "appt:cancel:"
 P_MOVE = "appt:move:"
@@ -33,12 +33,30 @@ def short_when(moment: datetime, locale: str) -> str:
     return f"{DAY_NAMES_ID[moment.weekday()][:3]} {moment.day}/{moment.month} {moment:%H.%M}"
 
 
-def slot_payload(slot: Slot) -> str:
-    return f"{P_SLOT}{slot.service}:{slot.starts_at.isoformat()}"
+def slot_payload(slot: Slot, move: str = "") -> str:
+    """'appt:slot:<service>:<ISO start>', or with `move` (a booking code) '...:<code>'."""
+    tail = f"|{move}" if move else ""
+    return f"{P_SLOT}{slot.service}|{slot.starts_at.isoformat()}{tail}"
 
 
-def slot_buttons(slots: Sequence[Slot], locale: str) -> list[Button]:
-    return [Button(short_when(s.starts_at, locale), slot_payload(s)) for s in slots]
+def parse_slot_payload(payload: str) -> tuple[str, datetime, str] | None:
+    """(service, start, booking code to move or '') from a slot button's payload."""
+    if not payload.startswith(P_SLOT):
+        return None
+    parts = payload.removeprefix(P_SLOT).split("|")
+    if len(parts) not in (2, 3):
+        return None
+    try:
+        start = datetime.fromisoformat(parts[1])
+    except ValueError:
+        return None
+    if start.tzinfo is None:
+        return None
+    return parts[0], start, parts[2] if len(parts) == 3 else ""
+
+
+def slot_buttons(slots: Sequence[Slot], locale: str, *, move: str = "") -> list[Button]:
+    return [Button(short_when(s.starts_at, locale), slot_payload(s, move)) for s in slots]
 
 
 def booked_text(

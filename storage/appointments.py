@@ -29,8 +29,8 @@ def booking_view(row: Appointment) -> Booking:
     return Booking(
         code=row.code,
         service=row.service_code,
-        starts_at=_aware(row.starts_at),
-        ends_at=_aware(row.ends_at),
+        starts_at=aware(row.starts_at),
+        ends_at=aware(row.ends_at),
         queue_number=row.queue_number,
         status=row.status,
         application_reference=row.application_reference,
@@ -64,7 +64,7 @@ async def seats_taken(
             AppointmentSlot.starts_at <= utc(last),
         )
     )
-    return {_aware(start): (booked, capacity) for start, booked, capacity in rows}
+    return {aware(start): (booked, capacity) for start, booked, capacity in rows}
 
 
 async def take_seat(
@@ -94,7 +94,7 @@ async def take_seat(
 
 
 async def release_seat(session: AsyncSession, service: str, starts_at: datetime) -> None:
-    starts_at = utc(_aware(starts_at))
+    starts_at = utc(aware(starts_at))
     await session.execute(
         update(AppointmentSlot)
         .where(
@@ -232,6 +232,33 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes for timezone-aware columns: they were stored in UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def upcoming_of_service(
+    session: AsyncSession, service: str, now: datetime
+) -> list[Appointment]:
+    """Bookings of a service still to come, in the order they were made (earliest keep their
+    seat when an admin lowers the seats)."""
+    rows = await session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.service_code == service,
+            Appointment.status == "booked",
+            Appointment.starts_at > utc(now),
+        )
+        .order_by(Appointment.id)
+    )
+    return list(rows)
+
+
+async def set_future_capacity(
+    session: AsyncSession, service: str, capacity: int, now: datetime
+) -> None:
+    await session.execute(
+        update(AppointmentSlot)
+        .where(AppointmentSlot.service_code == service, AppointmentSlot.starts_at > utc(now))
+        .values(capacity=capacity)
+    )
