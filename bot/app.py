@@ -7,20 +7,25 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChannelContext
 from bot.channels.webchat import WebChatChannel
+from bot.ktp_reader import KtpPrefetch, OcrKtpReader
 from bot.outbox import OutboxSender
 from bot.pipeline import Pipeline
 from bot.settings import OfficeSettings, Settings
 from bot.understanding import Understanding, build_understanding
 from dialogs.engine import DialogEngine
+from dialogs.office import load_office_info
 from dialogs.office_hours import OfficeHours
 from dialogs.ports import DialogRepos
 from office import Office
+from office.appointment_reminders import AppointmentReminders
+from office.appointments import AppointmentOffice
 from office.handoff import HandoffService
 from office.live import LiveHub
 from office.notifications import Notifications
@@ -28,6 +33,7 @@ from office.receipts import PdfReceiptWriter
 from office.status import StatusService
 from storage import outbox as outbox_repo
 from storage.applications import DbRuleSource, SqlApplicationRepository, SqlCheckLog
+from storage.conversations import get_conversation
 from storage.db import create_engine, session_factory
 from storage.files import FileStore
 
@@ -48,6 +54,8 @@ class App:
     files: FileStore
     understanding: Understanding
     office: Office
+    reminders: AppointmentReminders
+    ktp: KtpPrefetch
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -58,6 +66,7 @@ class App:
         if run_outbox:
             self._tasks.append(asyncio.create_task(self.outbox.run_forever(self._stop)))
             self._tasks.append(asyncio.create_task(self.office.handoff.run_forever(self._stop)))
+            self._tasks.append(asyncio.create_task(self.reminders.run_forever(self._stop)))
             self._tasks.append(
                 asyncio.create_task(self.understanding.follow_rules(self.sessions, self._stop))
             )
@@ -88,6 +97,15 @@ class App:
         for channel in self.channels.values():
             await channel.stop()
         await self.engine.dispose()
+
+
+async def peek_state(
+    sessions: async_sessionmaker[AsyncSession], channel: str, chat_id: str
+) -> dict[str, Any] | None:
+    """The stored dialog state, read without the conversation's lock (for work before a turn)."""
+    async with sessions() as session:
+        conversation = await get_conversation(session, channel, chat_id)
+        return dict(conversation.state or {}) if conversation is not None else None
 
 
 def office_hours_from(settings: OfficeSettings) -> OfficeHours:
@@ -140,6 +158,19 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
         handoff=handoff,
         status=StatusService(sessions, notifications),
         receipts=PdfReceiptWriter(files),
+        appointments=AppointmentOffice(sessions, notifications, hours),
+    )
+    office_info = load_office_info()
+    reminders = AppointmentReminders(sessions, notifications, hours, address=office_info.address)
+    ktp = KtpPrefetch(
+        OcrKtpReader(
+            files,
+            enabled=settings.ktp.reading,
+            threads=settings.ktp.threads,
+            max_pixels=settings.ktp.max_pixels,
+            wait_seconds=settings.ktp.wait_seconds,
+        ),
+        partial(peek_state, sessions),
     )
     understanding = build_understanding(settings)
     dialogs = DialogEngine(understanding)
@@ -159,8 +190,20 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
         handoff,
         repos_factory=repos_factory,
         one_at_a_time=settings.database.is_sqlite,
+        before_turn=ktp.prefetch,
     )
     outbox = OutboxSender(sessions, channels, settings.outbox, hub)
     return App(
-        settings, engine, sessions, hub, channels, pipeline, outbox, files, understanding, office
+        settings,
+        engine,
+        sessions,
+        hub,
+        channels,
+        pipeline,
+        outbox,
+        files,
+        understanding,
+        office,
+        reminders,
+        ktp,
     )

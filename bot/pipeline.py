@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +49,7 @@ class Pipeline:
         repos_factory: Callable[[AsyncSession], Any] | None = None,
         *,
         one_at_a_time: bool = False,
+        before_turn: Callable[[Inbound], Awaitable[None]] | None = None,
     ) -> None:
         """Without a `handoff` service a request for an officer keeps the bot (tests only)."""
         self._sessions = sessions
@@ -61,8 +62,13 @@ class Pipeline:
         # waiter, which then queues again at the back: under load a few messages waited ten
         # times the median. asyncio.Lock hands over strictly in arrival order.
         self._turns: asyncio.Lock | None = asyncio.Lock() if one_at_a_time else None
+        # Slow work on the inbound that must not hold the turn's lock or transaction (reading a
+        # KTP photo takes a second or two of CPU): done first, outside both.
+        self._before_turn = before_turn
 
     async def handle(self, inbound: Inbound) -> HandleResult:
+        if self._before_turn is not None:
+            await self._before_turn(inbound)
         try:
             if self._turns is None:
                 result = await self._handle(inbound)

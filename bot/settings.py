@@ -132,6 +132,15 @@ class WhatsAppSettings(BaseModel):
         return bool(self.phone_number_id or self.access_token.get_secret_value())
 
 
+class KtpSettings(BaseModel):
+    """Reading the KTP from its photo (issue 18): on by default when rapidocr is installed."""
+
+    reading: bool = True
+    threads: int = Field(1, ge=1, le=8)  # onnxruntime threads for one reading
+    max_pixels: int = Field(40_000_000, gt=0)  # refused before decoding above this
+    wait_seconds: float = Field(20.0, ge=0)  # a photo waiting longer for the reader is typed
+
+
 class NluSettings(BaseModel):
     backend: Literal["embedded", "rasa"] = "embedded"
     rasa_url: str = ""
@@ -197,6 +206,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     whatsapp: WhatsAppSettings = WhatsAppSettings()
     nlu: NluSettings = NluSettings()
+    ktp: KtpSettings = KtpSettings()
     office: OfficeSettings = OfficeSettings()
 
     @classmethod

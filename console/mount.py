@@ -13,6 +13,7 @@ from itsdangerous import URLSafeSerializer
 from console.deps import NotSignedIn
 from console.routes import (
     applications,
+    appointments,
     audit,
     auth,
     canned,
@@ -42,6 +43,7 @@ AREAS = (
     handoffs,
     files,
     applications,
+    appointments,
     canned,
     audit,
     static,

@@ -218,23 +218,38 @@ def _labelled(rows: Iterable[list[_Placed]]) -> tuple[list[_Row], list[str]]:
     return out, header
 
 
+def _columns(rows: list[_Row]) -> tuple[float, float] | None:
+    """Where labels and values start (the median over rows whose label was read)."""
+    labelled = [r.boxes for r in rows if r.value and len(r.boxes) >= 2]
+    if not labelled:
+        return None
+    label_x = statistics.median(b[0].left for b in labelled)
+    value_x = statistics.median(b[1].left for b in labelled)
+    return label_x, value_x
+
+
 def _infer_by_place(rows: list[_Row]) -> None:
     """A row whose label was not read takes its field from the card's fixed order: between
-    'NIK' and 'Jenis Kelamin' the two unlabelled rows are 'Nama' and 'Tempat/Tgl Lahir'."""
+    'NIK' and 'Jenis Kelamin' the two unlabelled rows are 'Nama' and 'Tempat/Tgl Lahir'; after
+    the last label read, the rows that follow it under the value column follow its order."""
+    columns = _columns(rows)
+    # Text of the photo column (issuing place, date) is no row of the form.
+    photo_x = columns[1] + 2 * (columns[1] - columns[0]) if columns else math.inf
     known = [(i, FIELD_ORDER.index(r.field)) for i, r in enumerate(rows) if r.field in FIELD_ORDER]
     bounds = [(-1, -1), *known, (len(rows), len(FIELD_ORDER))]
     for (i, before), (k, after) in itertools.pairwise(bounds):
-        gap = [j for j in range(i + 1, k) if rows[j].field is None]
-        if gap and len(gap) == after - before - 1 and before + len(gap) < len(FIELD_ORDER):
+        gap = [
+            j for j in range(i + 1, k) if rows[j].field is None and rows[j].boxes[0].left < photo_x
+        ]
+        trailing = k == len(rows) and before >= 0
+        if gap and (len(gap) == after - before - 1 or trailing):
             for offset, j in enumerate(gap, start=1):
-                rows[j].field = FIELD_ORDER[before + offset]
-    # The value column, where the values of the labelled rows start: an unlabelled row keeps
-    # only what stands there (a misread label stays out of the value).
-    labelled = [r.boxes for r in rows if r.value and len(r.boxes) >= 2]
-    if not labelled:
+                if before + offset < after:
+                    rows[j].field = FIELD_ORDER[before + offset]
+    if columns is None:
         return
-    value_x = statistics.median(b[1].left for b in labelled)
-    label_x = statistics.median(b[0].left for b in labelled)
+    # An unlabelled row keeps only what stands in the value column (a misread label stays out).
+    label_x, value_x = columns
     edge = value_x - 0.3 * (value_x - label_x)
     for row in rows:
         if row.field is not None and not row.value:
@@ -252,10 +267,11 @@ def _fields(rows: Iterable[list[_Placed]]) -> tuple[dict[str, str], list[str]]:
     last = ""
     for row in labelled:
         if row.field is None:
-            # A second address line: between Alamat and RT/RW, under the value column.
+            # A second address line: right after Alamat, under the value column (one only).
             if last == "address" and "rt_rw" not in fields:
                 whole = " ".join(p.box.text for p in row.boxes)
                 fields["address"] = f"{fields['address']} {_value(whole)}".strip()
+                last = "address_continued"
             continue
         if row.field not in fields:
             fields[row.field] = row.value

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.office_hours import OfficeHours
+from office.appointments import AppointmentOffice
 from office.handoff import HandoffService
 from office.live import LiveHub
 from office.notifications import Notifications
@@ -33,3 +34,4 @@ class Office:
     handoff: HandoffService
     status: StatusService
     receipts: PdfReceiptWriter
+    appointments: AppointmentOffice | None = None  # MPP counter appointments (issue 18)

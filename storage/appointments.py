@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.booking import Booking, CounterService
 from dialogs.ports import Owner
 from storage.conversations import _insert
-from storage.models import Appointment, AppointmentDay, AppointmentService, AppointmentSlot
+from storage.models import (
+    Application,
+    Appointment,
+    AppointmentDay,
+    AppointmentService,
+    AppointmentSlot,
+)
 from storage.models.base import utcnow
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud at the counter
@@ -262,3 +268,14 @@ async def set_future_capacity(
         .where(AppointmentSlot.service_code == service, AppointmentSlot.starts_at > utc(now))
         .values(capacity=capacity)
     )
+
+
+async def application_ids(session: AsyncSession, references: Sequence[str]) -> dict[str, int]:
+    """Application reference -> id, for linking a visit to its application in the console."""
+    wanted = sorted({r for r in references if r})
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Application.reference, Application.id).where(Application.reference.in_(wanted))
+    )
+    return {reference: app_id for reference, app_id in rows}
