@@ -1,7 +1,7 @@
 """appointments at the MPP counter
 
-Revision ID: 0006_appointments
-Revises: 0005_admin
+Revision ID: 0007_appointments
+Revises: 0006_kbli_versions
 Create Date: 2026-11-29 05:18:01.415836
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0006_appointments'
-down_revision: str | None = '0005_admin'
+revision: str = '0007_appointments'
+down_revision: str | None = '0006_kbli_versions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
