@@ -33,4 +33,27 @@ ERRORS = {
     "file_empty": "Berkas kosong.",
     "bad_status": "Perubahan status ini tidak diizinkan.",
     "note_required": "Status ini memerlukan catatan untuk warga.",
+    "needs_result": "Untuk menyelesaikan permohonan, unggah dokumen izin atau isi nomor NIB/izin.",
 }
+
+# The application's uploads (kinds as the form stores them).
+DOC_LABELS = {"ktp": "Foto KTP", "place": "Foto tempat usaha", "label": "Foto label produk"}
+CHANNELS = {
+    "webchat": "Web chat",
+    "telegram": "Telegram",
+    "whatsapp": "WhatsApp",
+    "terminal": "Terminal",
+}
+
+
+def channel_label(channel: str) -> str:
+    return CHANNELS.get(channel, channel)
+
+
+def citizen_name(sender_name: str, applicant_name: str, channel: str, conversation_id: int) -> str:
+    """Who the citizen is: the name their channel gives, else the one in their application."""
+    return sender_name or applicant_name or f"Warga {channel_label(channel)} #{conversation_id}"
+
+
+AUTHORS = {"citizen": "Warga", "bot": "Bot", "officer": "Petugas", "system": "Sistem"}
+MODES = {"bot": "dilayani bot", "waiting": "menunggu petugas", "officer": "dilayani petugas"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,8 +11,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from console.labels import ERRORS, HANDOFF_STATUSES, REASONS
+from console.labels import AUTHORS, DOC_LABELS, ERRORS, HANDOFF_STATUSES, MODES, REASONS
+from dialogs.formatting import format_date, mask_nik
 from dialogs.ports import STATUS_LABELS
+from office.status import FINAL_STATUSES
+from permit_rules import RiskLevel
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 WIB = ZoneInfo("Asia/Jakarta")
@@ -45,9 +48,8 @@ def local(moment: datetime | None) -> str:
     return aware(moment).astimezone(WIB).strftime("%d-%m-%Y %H.%M")
 
 
-def mask_nik(value: Any) -> str:
-    digits = str(value or "")
-    return digits[:6] + "******" + digits[-4:] if len(digits) == 16 else digits
+def day(value: date | None) -> str:
+    return format_date(value) if value else "-"
 
 
 def build_templates() -> Environment:
@@ -58,8 +60,17 @@ def build_templates() -> Environment:
     env.filters["local"] = local
     env.filters["ts"] = iso
     env.filters["mask_nik"] = mask_nik
+    env.filters["day"] = day
     env.globals.update(
-        REASONS=REASONS, STATUSES=STATUS_LABELS, HANDOFF_STATUSES=HANDOFF_STATUSES, ERRORS=ERRORS
+        REASONS=REASONS,
+        STATUSES=STATUS_LABELS,
+        HANDOFF_STATUSES=HANDOFF_STATUSES,
+        ERRORS=ERRORS,
+        DOC_LABELS=DOC_LABELS,
+        FINAL=FINAL_STATUSES,
+        AUTHORS=AUTHORS,
+        MODES=MODES,
+        RISK_NAMES={r.value: r.display for r in RiskLevel},
     )
     return env
 

@@ -37,6 +37,13 @@ def next_step_words(locale: str, status: str) -> str:
     return text(locale, "status_next_" + status)
 
 
+def next_words(locale: str, app: ApplicationView) -> str:
+    """The next step for this application; "the document is sent" only when there is one."""
+    if app.status == "completed" and not app.result_document:
+        return text(locale, "status_next_completed_without_document")
+    return next_step_words(locale, app.status)
+
+
 def status_message(locale: str, app: ApplicationView) -> Outbound:
     """One application's status with the next step and the due date (also used for
     notifications by the status service)."""
@@ -47,7 +54,7 @@ def status_message(locale: str, app: ApplicationView) -> Outbound:
         business=app.business_name or "-",
         status=status_words(locale, app.status),
         due=format_date(app.due_date, locale),
-        next=next_step_words(locale, app.status),
+        next=next_words(locale, app),
     )
     if app.status_note:
         body += "\n\n" + text(locale, "status_note", note=app.status_note)

@@ -149,6 +149,24 @@ def record_change(
         app.completed_at = now
 
 
+def record_result(
+    session: AsyncSession, app: Application, *, by: str, document_ref: str = ""
+) -> None:
+    """A history row for a result given to a completed application afterwards (no status change)."""
+    session.add(
+        ApplicationStatusChange(
+            application_id=app.id,
+            from_status=app.status,
+            to_status=app.status,
+            by=by[:100],
+            note="dokumen/nomor izin ditambahkan",
+            document_ref=document_ref,
+            created_at=utcnow(),
+        )
+    )
+    app.updated_at = utcnow()
+
+
 def _add_document(session: AsyncSession, application_id: int, doc: DocumentIn) -> None:
     session.add(
         ApplicationDocument(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from console.deps import ConversationRow, Who, page, state
-from console.labels import ERRORS
+from console.labels import ERRORS, channel_label, citizen_name
 from console.transcript import transcript
 from storage import console as repo
 from storage import console_reads
@@ -38,6 +38,7 @@ async def conversation_page(
         if current is not None and current.claimed_by:
             holder = await repo.get_officer(db, current.claimed_by)
         apps = await console_reads.applications_of_conversation(db, conv.id)
+        names = await console_reads.applicant_names(db, [conv.id])
         canned = await repo.canned_replies(db)
         officers = await repo.list_officers(db, active_only=True)
     messages = await transcript(console, conv.id)
@@ -46,6 +47,8 @@ async def conversation_page(
         "conversation.html",
         who=who,
         conv=conv,
+        citizen=citizen_name(conv.sender_name, names.get(conv.id, ""), conv.channel, conv.id),
+        channel=channel_label(conv.channel),
         handoff=current,
         holder=holder,
         mine=_holds(who, current),

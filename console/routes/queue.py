@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.deps import Checked, Who, page, state
-from console.labels import ERRORS, HANDOFF_STATUSES, REASONS
+from console.labels import ERRORS, HANDOFF_STATUSES, REASONS, channel_label, citizen_name
 from console.state import ConsoleState
-from console.templating import iso
+from console.templating import iso, local
 from office.handoff import HandoffError
 from storage import console as repo
+from storage import console_reads
 from storage.models.base import utcnow
 
 router = APIRouter()
@@ -21,21 +22,30 @@ async def queue_items(console: ConsoleState) -> list[dict[str, Any]]:
     """The queue as the page and the live view show it (JSON-ready)."""
     async with console.office.sessions() as db:
         rows = await repo.queue(db)
-    return [
-        {
-            "id": h.id,
-            "conversation_id": c.id,
-            "status": h.status,
-            "status_label": HANDOFF_STATUSES.get(h.status, h.status),
-            "reason": REASONS.get(h.reason, h.reason),
-            "channel": c.channel,
-            "name": c.sender_name or c.chat_id[-6:],
-            "requested_at": iso(h.requested_at),
-            "officer": o.display_name if o else "",
-            "message": h.message[:200],
-        }
-        for h, c, o in rows
-    ]
+        ids = [c.id for _, c, _ in rows]
+        last = await console_reads.last_citizen_messages(db, ids)
+        names = await console_reads.applicant_names(db, ids)
+    items = []
+    for h, c, o in rows:
+        said = last.get(c.id)
+        items.append(
+            {
+                "id": h.id,
+                "conversation_id": c.id,
+                "status": h.status,
+                "status_label": HANDOFF_STATUSES.get(h.status, h.status),
+                "reason": REASONS.get(h.reason, h.reason),
+                "channel": channel_label(c.channel),
+                "name": citizen_name(c.sender_name, names.get(c.id, ""), c.channel, c.id),
+                "requested_at": iso(h.requested_at),
+                "officer": o.display_name if o else "",
+                "message": h.message[:200],
+                "last_message": said.text[:200] if said else "",
+                "last_at": iso(said.at) if said else "",
+                "last_at_local": local(said.at) if said else "",
+            }
+        )
+    return items
 
 
 @router.get("", response_class=HTMLResponse)

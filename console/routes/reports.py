@@ -10,10 +10,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from console.charts import IKM_BANDS, Line, bar_chart
 from console.deps import Admin, AdminView, Signed, page, state
+from dialogs.formatting import number
 from dialogs.ports import STATUS_LABELS
 from office.report_export import report_sections, to_csv, to_xlsx
-from office.report_math import bar_chart_svg, quarter_bounds, quarter_of
+from office.report_math import quarter_bounds, quarter_of
 from office.reports import Report, SettingError, build_report, set_business_count, set_target
 from permit_rules import today_jakarta
 from storage import console as repo
@@ -38,34 +40,41 @@ def period(start: str, end: str) -> tuple[date, date, str]:
 
 
 def charts(report: Report) -> list[Markup]:
+    effectiveness = [
+        (e.quarter, e.effectiveness_percent)
+        for e in report.effectiveness
+        if e.effectiveness_percent is not None
+    ]
+    top = max([100.0, *(v for _, v in effectiveness)])
     svg = [
-        bar_chart_svg(
+        bar_chart(
             [(r.channel, float(r.conversations)) for r in report.channels],
             title="Percakapan per kanal",
         ),
-        bar_chart_svg(
+        bar_chart(
             [(f"{r.kbli} {r.title}", float(r.checks)) for r in report.checks[:10]],
             title="Cek persyaratan (10 kegiatan teratas)",
         ),
-        bar_chart_svg(
+        bar_chart(
             [(STATUS_LABELS[s], float(n)) for s, n in report.statuses.items()],
             title="Permohonan per status",
         ),
-        bar_chart_svg(
+        bar_chart(
             [(e.label, e.index) for e in report.satisfaction.elements if e.index is not None],
-            title="IKM per unsur (25-100)",
+            title="IKM per unsur (skala 0-100, pita mutu A-D)",
+            scale=(0.0, 100.0),
+            bands=IKM_BANDS,
+            lines=[Line(76.61, "Baik (B)")],
         ),
-        bar_chart_svg(
-            [
-                (e.quarter, e.effectiveness_percent)
-                for e in report.effectiveness
-                if e.effectiveness_percent is not None
-            ],
-            title="Efektivitas per triwulan (%)",
+        bar_chart(
+            effectiveness,
+            title="Efektivitas per triwulan (%; garis = target tercapai)",
             unit=" %",
+            scale=(0.0, top),
+            lines=[Line(100.0, "target")],
         ),
     ]
-    # bar_chart_svg escapes every label it writes.
+    # bar_chart escapes every label it writes.
     return [Markup(s) for s in svg]  # noqa: S704
 
 
@@ -76,7 +85,12 @@ async def _compute(request: Request, first: date, last: date) -> Report:
 
 @router.get("/reports", response_class=HTMLResponse)
 async def reports_page(
-    request: Request, who: AdminView, start: str = "", end: str = "", error: str = ""
+    request: Request,
+    who: AdminView,
+    start: str = "",
+    end: str = "",
+    error: str = "",
+    saved: str = "",
 ) -> Response:
     first, last, problem = period(start, end)
     report = await _compute(request, first, last)
@@ -89,7 +103,8 @@ async def reports_page(
         charts=charts(report),
         start=first.isoformat(),
         end=last.isoformat(),
-        error=problem or error,
+        error=problem or error[:200],
+        saved=saved[:200],
         current_quarter=quarter_of(today_jakarta()),
     )
 
@@ -141,19 +156,22 @@ async def save_settings(
     end: Annotated[str, Form()] = "",
 ) -> Response:
     back = f"/console/reports?start={quote(start)}&end={quote(end)}"
+    saved: list[str] = []
     try:
         async with state(request).office.sessions() as db, db.begin():
             if umk_count.strip():
                 count = _int(umk_count, "jumlah UMK")
                 await set_business_count(db, count, by=who.officer.username)
                 repo.audit(db, who.officer, "report.settings", "umk_count", value=count)
+                saved.append(f"jumlah UMK {number(count)}")
             if quarter.strip() or target.strip():
                 percent = _float(target, "target")
                 await set_target(db, quarter.strip(), percent, by=who.officer.username)
                 repo.audit(db, who.officer, "report.settings", f"target:{quarter}", value=percent)
+                saved.append(f"target {quarter.strip()} {number(percent)} %")
     except SettingError as exc:
         return RedirectResponse(f"{back}&error={quote(str(exc))}", 303)
-    return RedirectResponse(back, 303)
+    return RedirectResponse(f"{back}&saved={quote('; '.join(saved))}", 303)
 
 
 def _int(raw: str, name: str) -> int:

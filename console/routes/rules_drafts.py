@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.deps import Admin, AdminView, DraftRow, state
 from console.rules import drafts
+from console.rules.messages import translated
 from console.rules.pages import draft_view
 from permit_rules import validate_rule_text
 from storage import console as repo
@@ -39,7 +40,7 @@ async def save_yaml(
     request: Request, who: Admin, row: DraftRow, content: Annotated[str, Form()]
 ) -> Response:
     text = content.replace("\r\n", "\n")
-    errors = validate_rule_text(text, f"draft {row.id}")
+    errors = translated(validate_rule_text(text, f"draft {row.id}"))
     async with state(request).office.sessions() as db, db.begin():
         active = await drafts.active(db)
         if errors:

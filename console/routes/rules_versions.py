@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from console.deps import Admin, AdminView, DraftRow, page, state
+from console.deps import Admin, AdminView, DraftRow, Signed, page, state
 from console.rules import drafts
+from console.rules.changes import citizen_changes
 from console.rules.forms import RISKS
 from console.rules.preview import decide, profile_from
 from permit_rules import RuleSetError
 from storage import console as repo
-from storage import rule_sets
+from storage import rule_drafts, rule_sets
 from storage.models import RuleSetVersion
 
 router = APIRouter()
@@ -62,9 +63,30 @@ async def preview_page(request: Request, who: AdminView, row: DraftRow) -> Respo
     )
 
 
+def _confirm(
+    request: Request, who: Signed, *, title: str, action: str, fields: dict[str, str],
+    changes: list[str], button: str,
+) -> Response:  # fmt: skip
+    return page(
+        request, "rules_confirm.html", who=who, title=title, action=action, fields=fields,
+        changes=changes, button=button,
+    )  # fmt: skip
+
+
 @router.post("/rules/drafts/{draft_id}/publish")
-async def publish(request: Request, who: Admin, row: DraftRow) -> Response:
+async def publish(
+    request: Request, who: Admin, row: DraftRow, confirmed: Annotated[str, Form()] = ""
+) -> Response:
     async with state(request).office.sessions() as db, db.begin():
+        active = await drafts.active(db)
+        if confirmed != "1":
+            # Every citizen's next answer comes from the published version: show what changes.
+            changes = citizen_changes(active.rules, drafts.rules_of(row.content))
+            return _confirm(
+                request, who, title=f"Terbitkan draf {row.id} sebagai versi {active.number + 1}?",
+                action=f"/console/rules/drafts/{row.id}/publish", fields={}, changes=changes,
+                button=f"Ya, terbitkan versi {active.number + 1}",
+            )  # fmt: skip
         try:
             number = await rule_sets.publish(db, row.id, by=who.officer.username)
         except (RuleSetError, rule_sets.RuleSetStoreError) as exc:
@@ -74,10 +96,30 @@ async def publish(request: Request, who: Admin, row: DraftRow) -> Response:
 
 
 @router.post("/rules/rollback")
-async def rollback(request: Request, who: Admin, number: Annotated[int, Form()]) -> Response:
+async def rollback(
+    request: Request,
+    who: Admin,
+    number: Annotated[int, Form()],
+    confirmed: Annotated[str, Form()] = "",
+) -> Response:
     async with state(request).office.sessions() as db, db.begin():
+        if confirmed != "1":
+            active = await drafts.active(db)
+            target = await rule_drafts.version_row(db, number)
+            if target is None or target.status != "published":
+                raise HTTPException(404, f"versi {number} tidak ada")
+            changes = citizen_changes(active.rules, drafts.rules_of(target.content))
+            return _confirm(
+                request, who,
+                title=f"Kembalikan aturan ke isi versi {number}? (berlaku sekarang: versi "
+                f"{active.number})",
+                action="/console/rules/rollback", fields={"number": str(number)},
+                changes=changes, button=f"Ya, kembalikan ke versi {number}",
+            )  # fmt: skip
         try:
-            new = await rule_sets.rollback(db, number, by=who.officer.username)
+            new = await rule_sets.rollback(
+                db, number, by=who.officer.username, note=f"dikembalikan ke isi versi {number}"
+            )
         except rule_sets.RuleSetStoreError as exc:
             raise HTTPException(404, str(exc)) from None
         repo.audit(db, who.officer, "rules.rollback", f"version:{new}", to=number)

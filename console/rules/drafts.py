@@ -12,6 +12,7 @@ from fastapi import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from console.rule_yaml import EditError, Loc, format_path, set_values
+from console.rules.messages import translated
 from console.state import ConsoleState
 from permit_rules import RuleError, RuleSet, RuleSetError
 from storage import console as repo
@@ -95,7 +96,7 @@ async def apply_changes(
         try:
             rules_of(text)  # the one validation; the page after the save finds it cached
         except RuleSetError as exc:
-            return text, exc.errors
+            return text, translated(exc.errors)
         await store(db, draft_id, text)
         paths = [format_path(loc) for loc in changed]
         repo.audit(db, officer, action, f"draft:{draft_id}", paths=paths, **detail)

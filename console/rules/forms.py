@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.rule_yaml import parse_path, value_at
+from dialogs.validators import parse_money
 from permit_rules import RiskLevel, RuleError, Scale
 
 WHERE = ("OSS", "SIHALAL", "SIMBG", "MPP counter")
@@ -22,7 +23,7 @@ SCALES = {s.value: s.display for s in Scale}
 class FormField:
     path: str
     label: str
-    kind: str  # text | textarea | lines | int | number | select | multi | optional
+    kind: str  # text | textarea | lines | int | number | money | select | multi | optional
     value: Any = None
     options: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -66,6 +67,10 @@ def read_field(f: FormField, form: Any) -> Any:
     raw = str(form.get(f.path) or "")
     if f.kind == "lines":
         return [line.strip() for line in raw.splitlines() if line.strip()]
+    if f.kind == "money":
+        # The bot's own reading of amounts: "30 juta", "Rp30.000.000", "30000000".
+        money = parse_money(raw) if raw.strip() else None
+        return money if money is not None or not raw.strip() else raw.strip()
     if f.kind in ("int", "number"):
         return _number(raw)
     if f.kind == "optional":
@@ -180,11 +185,12 @@ def risk_fields(text: str, index: int, rule: int | None) -> list[FormField]:
     ]
     for key, label in RANGES:
         rng = when.get(key) or {}
+        kind = "money" if key == "capital" else "number"
         fields.append(
-            FormField(f"{base}.when.{key}.min", f"{label} paling sedikit", "number", rng.get("min"))
+            FormField(f"{base}.when.{key}.min", f"{label} paling sedikit", kind, rng.get("min"))
         )
         fields.append(
-            FormField(f"{base}.when.{key}.max", f"{label} paling banyak", "number", rng.get("max"))
+            FormField(f"{base}.when.{key}.max", f"{label} paling banyak", kind, rng.get("max"))
         )
     fields += [
         FormField(f"{base}.note", "Catatan", "optional", current.get("note")),

@@ -7,17 +7,27 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from dialogs.validators import parse_area, parse_money
 from permit_rules import BusinessProfile, RuleSet, decision_to_json, evaluate
+
+FIELD_NAMES = {
+    "capital": "modal",
+    "sales": "penjualan tahunan",
+    "land": "luas lahan",
+    "workers": "pekerja",
+}
 
 
 def _number(params: Mapping[str, Any], name: str) -> float | None:
-    raw = str(params.get(name) or "").strip().replace(".", "").replace("_", "")
+    """The same reading of amounts as the bot's ("30 juta", "Rp30.000.000", "50 m2")."""
+    raw = str(params.get(name) or "").strip()
     if not raw:
         return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name}: isi dengan angka") from None
+    parse = parse_money if name in ("capital", "sales") else parse_area
+    value = parse(raw) if name != "workers" else (int(raw) if raw.isdigit() else None)
+    if value is None:
+        raise ValueError(f"{FIELD_NAMES[name]}: isi dengan angka, mis. 30 juta")
+    return float(value)
 
 
 def _conditions(raw: str) -> dict[str, str]:

@@ -1,6 +1,9 @@
 // Officer console: live queue and transcript. Citizen text is untrusted: only textContent here.
 "use strict";
 
+const AUTHORS = { citizen: "Warga", bot: "Bot", officer: "Petugas", system: "Sistem" };
+const MODES = { bot: "dilayani bot", waiting: "menunggu petugas", officer: "dilayani petugas" };
+
 function csrf() {
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : "";
@@ -27,15 +30,25 @@ function tickWaits() {
   });
 }
 
+function cell(label, cls) {
+  const td = el("td", cls);
+  if (label) td.dataset.label = label;
+  return td;
+}
+
+function hidden(text) {
+  return el("span", "visually-hidden", text);
+}
+
 function renderQueue(items) {
   const body = document.getElementById("queue-body");
   if (!body) return;
   body.replaceChildren();
   if (!items.length) {
     const row = el("tr", "empty");
-    const cell = el("td", "", "Tidak ada warga yang menunggu.");
-    cell.colSpan = 7;
-    row.appendChild(cell);
+    const empty = el("td", "", "Tidak ada warga yang menunggu.");
+    empty.colSpan = 6;
+    row.appendChild(empty);
     body.appendChild(row);
     return;
   }
@@ -43,13 +56,19 @@ function renderQueue(items) {
     const row = el("tr");
     row.dataset.id = item.id;
     row.dataset.since = item.requested_at;
-    row.appendChild(el("td", "", item.name));
-    row.appendChild(el("td", "", item.channel));
-    row.appendChild(el("td", "", item.reason));
-    row.appendChild(el("td", "", item.status_label + (item.officer ? " · " + item.officer : "")));
-    row.appendChild(el("td", "wait", minutesSince(item.requested_at)));
-    row.appendChild(el("td", "", item.message));
-    const action = el("td");
+    const who = cell("Warga");
+    who.append(el("strong", "name", item.name), " ", el("span", "channel", item.channel));
+    const reason = cell("Alasan");
+    reason.append(item.reason);
+    if (item.message) reason.appendChild(el("span", "words", "\u201c" + item.message + "\u201d"));
+    const last = cell("Pesan terakhir", "last");
+    if (item.last_message) last.append(item.last_message, " ", el("small", "", item.last_at_local));
+    else last.textContent = "-";
+    const wait = cell("Menunggu", "wait");
+    wait.textContent = minutesSince(item.requested_at);
+    const status = cell("Status");
+    status.textContent = item.status_label + (item.officer ? " \u00b7 " + item.officer : "");
+    const action = cell("", "action");
     if (item.status === "open" || item.status === "ticket") {
       const form = el("form");
       form.method = "post";
@@ -58,16 +77,18 @@ function renderQueue(items) {
       token.type = "hidden";
       token.name = "csrf_token";
       token.value = csrf();
-      const button = el("button", "claim", "Ambil");
+      const button = el("button", "claim", "Ambil ");
       button.type = "submit";
+      button.appendChild(hidden("percakapan " + item.name));
       form.append(token, button);
       action.appendChild(form);
     } else {
-      const link = el("a", "", "Buka");
+      const link = el("a", "button", "Buka ");
       link.href = "/console/conversations/" + encodeURIComponent(item.conversation_id);
+      link.appendChild(hidden("percakapan " + item.name));
       action.appendChild(link);
     }
-    row.appendChild(action);
+    row.append(who, reason, last, wait, status, action);
     body.appendChild(row);
   }
 }
@@ -76,7 +97,7 @@ function appendMessage(list, m) {
   if (list.querySelector('li[data-id="' + m.id + '"]')) return;
   const item = el("li", "msg " + m.author);
   item.dataset.id = m.id;
-  let who = m.author;
+  let who = AUTHORS[m.author] || m.author;
   if (m.author === "officer" && m.author_id) who += " (" + m.author_id + ")";
   item.appendChild(el("span", "who", who + " · " + m.at_local));
   item.appendChild(el("div", "text", m.text));
@@ -102,7 +123,7 @@ function appendMessage(list, m) {
   if (m.buttons && m.buttons.length) item.appendChild(el("div", "buttons", "[" + m.buttons.join("] [") + "]"));
   list.appendChild(item);
   list.dataset.after = m.id;
-  item.scrollIntoView({ block: "end" });
+  list.scrollTop = list.scrollHeight;
 }
 
 function live(params, onData, poll) {
@@ -143,6 +164,8 @@ function setupQueue() {
 function setupConversation() {
   const list = document.getElementById("transcript");
   if (!list) return;
+  // The newest message is what the officer answers: open the transcript at its end.
+  list.scrollTop = list.scrollHeight;
   const id = list.dataset.conversation;
   live(
     () => "conversation=" + encodeURIComponent(id) + "&after=" + encodeURIComponent(list.dataset.after || "0"),
@@ -150,7 +173,7 @@ function setupConversation() {
       if (data.type === "message") appendMessage(list, data.message);
       if (data.type === "mode") {
         const mode = document.getElementById("mode");
-        if (mode) mode.textContent = data.mode;
+        if (mode) mode.textContent = MODES[data.mode] || data.mode;
       }
     },
     async () => {

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.browser.a11y import assert_accessible
 from tests.contract.test_webchat_api import PNG
 from tests.helpers import REPO, ServerProcess, server_env
 
@@ -121,8 +122,20 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
+    # bypass_csp lets the accessibility scan inject axe-core; test_citizen_markup_shows_as_text
+    # keeps the page's CSP on.
+    ctx = browser.new_context(bypass_csp=True)
+    ctx.set_default_timeout(15_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def strict_context(browser: Browser) -> Iterator[BrowserContext]:
     ctx = browser.new_context()
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(15_000)
     try:
         yield ctx
     finally:
@@ -151,9 +164,11 @@ def test_officer_takes_over_and_hands_back(server: Server, context: BrowserConte
     page = context.new_page()
     sign_in(page, server)
     # The queue shows the waiting citizen (server-rendered, then kept live).
-    expect(page.locator("#queue-body tr").first).to_contain_text("webchat")
+    expect(page.locator("#queue-body tr").first).to_contain_text("Web chat")
+    assert_accessible(page)
     open_queue_item(page, server)
     expect(page.locator("#transcript")).to_contain_text("petugas")
+    assert_accessible(page)
 
     page.fill("#reply-text", "Selamat siang, saya Ani dari DPMPTSP.")
     page.click("#send")
@@ -180,11 +195,11 @@ def test_officer_takes_over_and_hands_back(server: Server, context: BrowserConte
     assert answer and answer[-1]["buttons"], answer  # the bot is back
 
 
-def test_citizen_markup_shows_as_text(server: Server, context: BrowserContext) -> None:
+def test_citizen_markup_shows_as_text(server: Server, strict_context: BrowserContext) -> None:
     citizen = Citizen(server.base)
     citizen.say("petugas")
     citizen.say(XSS)  # rendered server-side when the page loads
-    page = context.new_page()
+    page = strict_context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     sign_in(page, server)
@@ -263,6 +278,7 @@ def test_status_change_reaches_the_citizen(server: Server, context: BrowserConte
     expect(page.locator("table.apps")).to_contain_text(reference)
     page.click(f"text={reference}")
     expect(page.locator("#app-status")).to_have_text("Diajukan")
+    assert_accessible(page)
     page.select_option("#new-status", "in_review")
     page.fill("#status-note", "Berkas sedang kami periksa.")
     page.click("#change-status")

@@ -88,10 +88,26 @@ async def test_status_to_completed_sends_the_permit(db_url: str, tmp_path: Path)
         for status in ("in_review", "processing"):
             r = await client.post(url, data={"status": status, "csrf_token": csrf})
             assert r.status_code == 303 and "error" not in r.headers["location"]
+        # Completing is final: the first post only asks to confirm (the upload is kept).
         r = await client.post(
             url,
             data={"status": "completed", "csrf_token": csrf, "permit_number": "NIB-9120001234567"},
             files={"file": ("nib.pdf", PDF, "application/pdf")},
+        )
+        assert r.status_code == 200 and "tidak dapat diubah lagi" in r.text
+        kept = re.search(r'name="document_ref" value="(sha256:[0-9a-f]{64})"', r.text)
+        assert kept, r.text
+        got = (await client.get(f"/api/webchat/sessions/{sid}/messages", headers=auth)).json()
+        assert "NIB-9120001234567" not in "\n".join(m["text"] for m in got["messages"])
+        r = await client.post(
+            url,
+            data={
+                "status": "completed",
+                "csrf_token": csrf,
+                "permit_number": "NIB-9120001234567",
+                "document_ref": kept.group(1),
+                "confirmed": "1",
+            },
         )
         assert r.status_code == 303 and "error" not in r.headers["location"], r.headers
         got = (await client.get(f"/api/webchat/sessions/{sid}/messages", headers=auth)).json()
@@ -104,6 +120,48 @@ async def test_status_to_completed_sends_the_permit(db_url: str, tmp_path: Path)
         async with app.sessions() as db:
             actions = [e.action for e in (await db.execute(select(AuditEntry))).scalars()]
         assert actions.count("application.status") == 3
+
+
+async def test_completing_needs_the_permit_and_it_can_follow(db_url: str, tmp_path: Path) -> None:
+    async with running_app(settings_for(db_url, tmp_path)) as (app, client):
+        await make_officer(app, "ani")
+        (sid, auth), app_id, reference = await citizen_application(app, client)
+        csrf = await sign_in(client, "ani")
+        url = f"/console/applications/{app_id}/status"
+        for status in ("in_review", "processing"):
+            await client.post(url, data={"status": status, "csrf_token": csrf})
+        # Neither document nor number: refused, even when "confirmed" is forged into the form.
+        for extra in ({}, {"confirmed": "1"}):
+            data = {"status": "completed", "csrf_token": csrf, **extra}
+            r = await client.post(url, data=data)
+            assert r.status_code == 303 and "error=needs_result" in r.headers["location"]
+        # A document reference the file store does not hold is not accepted either.
+        data = {"status": "completed", "csrf_token": csrf, "confirmed": "1"}
+        r = await client.post(url, data={**data, "document_ref": "sha256:" + "0" * 64})
+        assert "error=needs_result" in r.headers["location"]
+        async with app.office.sessions() as db:
+            row = await db.get(Application, app_id)
+            assert row is not None and row.status == "processing"
+        # With the number only: completed, and the citizen is NOT told a document was sent.
+        r = await client.post(url, data={**data, "permit_number": "9120001234567"})
+        assert r.status_code == 303 and "error" not in r.headers["location"]
+        got = (await client.get(f"/api/webchat/sessions/{sid}/messages", headers=auth)).json()
+        texts = "\n".join(m["text"] for m in got["messages"])
+        assert "9120001234567" in texts and "Dokumen dikirim" not in texts
+        assert "setelah tersedia" in texts
+        assert not any(m.get("document") for m in got["messages"])
+        # The document follows later, on the completed application.
+        page = await client.get(f"/console/applications/{app_id}")
+        assert 'id="result-form"' in page.text
+        r = await client.post(
+            f"/console/applications/{app_id}/result",
+            data={"csrf_token": csrf},
+            files={"file": ("nib.pdf", PDF, "application/pdf")},
+        )
+        assert r.status_code == 303 and "error" not in r.headers["location"]
+        got = (await client.get(f"/api/webchat/sessions/{sid}/messages", headers=auth)).json()
+        assert any(m.get("document", {}).get("mime") == "application/pdf" for m in got["messages"])
+        assert reference in got["messages"][-1]["text"] or reference in got["messages"][-2]["text"]
 
 
 async def test_file_serving_headers(db_url: str, tmp_path: Path) -> None:

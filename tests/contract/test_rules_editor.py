@@ -141,11 +141,12 @@ async def test_errors_show_at_their_field_or_line(db_url: str, tmp_path: Path) -
         assert r.status_code == 422
         errors = field_errors(r.text)
         assert list(errors) == [f"activities[{I_WARUNG}].risk_rules[0].when.capital.min"]
-        assert "min is greater than max" in errors[next(iter(errors))][0]
+        # In Indonesian, as every message of the editor.
+        assert "batas bawah lebih besar dari batas atas" in errors[next(iter(errors))][0]
 
         # A new activity with a 4-digit code; then one with an everyday word another owns.
         for code, word, bad_field, message in (
-            ("5610", "kantin", "activities[new].kbli", "pattern"),
+            ("5610", "kantin", "activities[new].kbli", "bentuknya tidak sesuai"),
             ("56109", "warung bakso", "activities[new].everyday_words", "already a word for 56101"),
         ):
             r = await client.post(
@@ -289,13 +290,26 @@ async def test_publish_reaches_another_app_and_rollback(db_url: str, tmp_path: P
         assert r.status_code == 303
         diff = await console.get(f"/console/rules/drafts/{draft}")
         assert "-    due_working_days: 0" in diff.text and "+    due_working_days: 3" in diff.text
-        r = await console.post(f"/console/rules/drafts/{draft}/publish", data={"csrf_token": csrf})
+        # Publishing asks first, saying what changes for citizens.
+        url = f"/console/rules/drafts/{draft}/publish"
+        r = await console.post(url, data={"csrf_token": csrf})
+        assert r.status_code == 200 and "published=" not in r.text
+        changes = re.findall(r"<li>([^<]+)</li>", r.text.split('id="citizen-changes"', 1)[1])
+        assert changes[0].startswith("Izin NIB: waktu layanan") and "0 → 3" in changes[0]
+        assert all(c.startswith("Izin NIB: ") for c in changes)  # what the form changed
+        r = await console.post(url, data={"csrf_token": csrf, "confirmed": "1"})
         assert r.status_code == 303 and r.headers["location"].endswith("published=2")
 
         second = await ask_requirements(bot)
         assert "3 hari kerja" in second and "versi 2" in second
 
+        # So does a rollback (it changes every citizen's answers), and nothing happens yet.
         r = await console.post("/console/rules/rollback", data={"csrf_token": csrf, "number": 1})
+        assert r.status_code == 200 and "3 → 0" in r.text
+        assert "3 hari kerja" in await ask_requirements(bot)
+        r = await console.post(
+            "/console/rules/rollback", data={"csrf_token": csrf, "number": 1, "confirmed": "1"}
+        )
         assert r.status_code == 303 and r.headers["location"].endswith("published=3")
         third = await ask_requirements(bot)
         assert "hari itu juga" in third and "versi 3" in third
@@ -315,6 +329,7 @@ async def test_publish_reaches_another_app_and_rollback(db_url: str, tmp_path: P
         assert [(c.kbli, c.rule_set_version, c.channel) for c in checks] == [
             ("56101", 1, "webchat"),
             ("56101", 2, "webchat"),
+            ("56101", 2, "webchat"),  # asked while the rollback waited for its confirmation
             ("56101", 3, "webchat"),
         ]
         assert {"rules.permit.edit", "rules.publish", "rules.rollback"} <= set(actions)
