@@ -293,6 +293,23 @@ async def canned_replies(session: AsyncSession) -> Sequence[CannedReply]:
     return (await session.execute(select(CannedReply).order_by(CannedReply.title))).scalars().all()
 
 
+SEEDED = "canned.seed"
+
+
+async def seed_canned_once(session: AsyncSession, replies: Sequence[tuple[str, str]]) -> bool:
+    """Add the default canned replies unless they were added before (an audit entry records
+    it, so replies an admin deleted do not come back). True when added now."""
+    done = await session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == SEEDED)
+    )
+    if done:
+        return False
+    for title, body in replies:
+        session.add(CannedReply(title=title[:100], body=body[:4000], updated_at=utcnow()))
+    audit(session, None, SEEDED, "canned", count=len(replies))
+    return True
+
+
 async def get_canned(session: AsyncSession, canned_id: int) -> CannedReply | None:
     return await session.get(CannedReply, canned_id)
 

@@ -1,21 +1,31 @@
 """Canned replies: every officer reads and uses them, admins edit them."""
 
 # No `from __future__ import annotations`: FastAPI reads the Annotated aliases at import time.
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from console.canned_defaults import default_replies
 from console.deps import Admin, Who, page, state
+from console.state import ConsoleState
 from storage import console as repo
+from storage.models import CannedReply
 
 router = APIRouter()
 
 
+async def canned_replies(console: ConsoleState) -> Sequence[CannedReply]:
+    """The canned replies, with the office's common answers added the first time."""
+    async with console.office.sessions() as db, db.begin():
+        await repo.seed_canned_once(db, default_replies())
+        return await repo.canned_replies(db)
+
+
 @router.get("/canned", response_class=HTMLResponse)
 async def canned_page(request: Request, who: Who) -> Response:
-    async with state(request).office.sessions() as db:
-        rows = await repo.canned_replies(db)
+    rows = await canned_replies(state(request))
     return page(request, "canned.html", who=who, canned=rows)
 
 

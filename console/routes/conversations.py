@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from console.deps import ConversationRow, Who, page, state
 from console.labels import ERRORS, channel_label, citizen_name
+from console.routes.canned import canned_replies
 from console.transcript import transcript
 from storage import console as repo
 from storage import console_reads
@@ -39,8 +40,8 @@ async def conversation_page(
             holder = await repo.get_officer(db, current.claimed_by)
         apps = await console_reads.applications_of_conversation(db, conv.id)
         names = await console_reads.applicant_names(db, [conv.id])
-        canned = await repo.canned_replies(db)
         officers = await repo.list_officers(db, active_only=True)
+    canned = await canned_replies(console)
     messages = await transcript(console, conv.id)
     return page(
         request,

@@ -208,6 +208,28 @@ async def test_canned_replies_are_edited_by_admins_only(db_url: str, tmp_path: P
         assert "canned.save" in audit.text
 
 
+async def test_canned_replies_start_with_the_office_answers_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    async with running_app(settings_for(db_url, tmp_path)) as (app, client):
+        await make_officer(app, "ani", "admin")
+        csrf = await sign_in(client, "ani")
+        page = await client.get("/console/canned")
+        for title in ("Jam layanan", "Alamat kantor", "Langkah membuat NIB"):
+            assert title in page.text
+        assert "Jl. Basuki Rahmat" in page.text and "oss.go.id" in page.text
+        ids = re.findall(r'name="canned_id" value="(\d+)"', page.text)
+        for canned_id in ids:  # an admin removes them all: they do not come back
+            r = await client.post(
+                "/console/canned",
+                data={"csrf_token": csrf, "canned_id": canned_id, "title": "x", "body": "y",
+                      "delete": "1"},
+            )  # fmt: skip
+            assert r.status_code == 303
+        page = await client.get("/console/canned")
+        assert "Jam layanan" not in page.text and "Belum ada balasan cepat" in page.text
+
+
 async def test_wrong_password_and_disabled_account(db_url: str, tmp_path: Path) -> None:
     async with running_app(settings_for(db_url, tmp_path)) as (app, client):
         await make_officer(app, "ani")
