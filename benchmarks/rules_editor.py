@@ -161,17 +161,28 @@ async def run(activities: int, repeat: int, profile: str) -> None:
             for label, call, ok in steps:
                 await timed(label, repeat, call, ok)
             await timed(
-                "POST publish",
-                1,
+                "POST publish (confirmation page)",
+                repeat,
                 lambda: client.post(f"{base}/publish", data={"csrf_token": csrf}),
-                (303,),
+                (200,),
             )
             await timed(
-                "POST rollback",
+                "POST publish (confirmed)",
                 1,
-                lambda: client.post(
-                    "/console/rules/rollback", data={"csrf_token": csrf, "number": "2"}
-                ),
+                lambda: client.post(f"{base}/publish", data={"csrf_token": csrf, "confirmed": "1"}),
+                (303,),
+            )
+            rollback = {"csrf_token": csrf, "number": "2"}
+            await timed(
+                "POST rollback (confirmation page)",
+                repeat,
+                lambda: client.post("/console/rules/rollback", data=rollback),
+                (200,),
+            )
+            await timed(
+                "POST rollback (confirmed)",
+                1,
+                lambda: client.post("/console/rules/rollback", data={**rollback, "confirmed": "1"}),
                 (303,),
             )
             if profiler:

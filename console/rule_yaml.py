@@ -168,20 +168,30 @@ def set_values(text: str, changes: Sequence[tuple[Loc, Any]]) -> tuple[str, list
     if not real:
         return text, []
     in_place = [(loc, v) for loc, v in real if _replaceable(root, loc)]
-    edited = _splice(text, root, in_place) if in_place else text
-    if edited is not None and edited != text:
-        try:
-            new_data = parse_rule_yaml(edited)[1]
-            if not all(_current(new_data, loc) == _reload(v) for loc, v in in_place):
-                edited = None
-        except yaml.YAMLError:
-            edited = None
+    edited = _checked_splice(text, root, in_place)
     rest = [c for c in real if c not in in_place]
     if edited is None:  # the splice did not read back as intended: one at a time instead
         edited, rest = text, real
     for loc, value in rest:  # new keys and items, one at a time, each checked
         edited = set_value(edited, loc, value)
     return edited, [loc for loc, _ in real]
+
+
+def _checked_splice(
+    text: str, root: yaml.Node | None, changes: list[tuple[Loc, Any]]
+) -> str | None:
+    """`_splice`, read back once: None unless every value reads back as intended."""
+    if not changes:
+        return text
+    edited = _splice(text, root, changes)
+    if edited is None:
+        return None
+    try:
+        new_data = parse_rule_yaml(edited)[1]
+    except yaml.YAMLError:
+        return None
+    ok = all(_current(new_data, loc) == _reload(v) for loc, v in changes)
+    return edited if ok else None
 
 
 def _replaceable(root: yaml.Node | None, loc: Loc) -> bool:
