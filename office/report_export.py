@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from dialogs.formatting import format_date
 from dialogs.ports import STATUS_LABELS
 from office.reports import Report
 
@@ -125,24 +126,47 @@ def to_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
+def sheet_name(title: str, used: set[str]) -> str:
+    """A sheet name Excel accepts (31 characters, no []:*?/\\), shortened at a word, unique."""
+    clean = "".join(c for c in title if c not in "[]:*?/\\").strip()
+    name = ""
+    for word in clean.split():
+        if len(f"{name} {word}".strip()) > 31:
+            break
+        name = f"{name} {word}".strip()
+    name = name or clean[:31]
+    base, n = name, 2
+    while name in used:
+        suffix = f" {n}"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name)
+    return name
+
+
+def period_words(report: Report) -> str:
+    return f"Periode: {format_date(report.start)} s.d. {format_date(report.end)}"
+
+
 def to_xlsx(report: Report) -> bytes:
-    """A workbook with one sheet per section."""
+    """A workbook with one sheet per section; each sheet states its title and the period."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    first = True
-    for title, header, rows in report_sections(report):
-        sheet = book.active if first else book.create_sheet()
+    used: set[str] = set()
+    for n, (title, header, rows) in enumerate(report_sections(report)):
+        sheet = book.active if n == 0 else book.create_sheet()
         assert sheet is not None
-        first = False
-        sheet.title = title[:31]
+        sheet.title = sheet_name(title, used)
+        sheet.append([title])
+        sheet.append([period_words(report)])
+        sheet.append([])
         sheet.append(header)
-        for cell in sheet[1]:
+        for cell in (*sheet[1], *sheet[4]):
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(row)
-        for column in sheet.columns:
+        for column in sheet.iter_cols(min_row=4):
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
     out = io.BytesIO()

@@ -255,6 +255,13 @@ async def test_report_figures_page_and_exports(db_url: str, tmp_path: Path) -> N
         values = [[c.value for c in row] for row in sheet.iter_rows()]
         assert ["IKM keseluruhan", 3, 3.46, 86.46] in values
         assert len(book.sheetnames) == 7
+        # Sheet names are shortened at a word, and every sheet states what and when it covers.
+        assert "Indeks kepuasan masyarakat" in book.sheetnames
+        for name in book.sheetnames:
+            sheet = book[name]
+            title = str(sheet["A1"].value)
+            assert title.split()[: len(name.split())] == name.split(), (name, title)
+            assert str(sheet["A2"].value).startswith("Periode: ")
 
         # Officers see neither the reports nor their settings.
         budi = type(client)(transport=client._transport, base_url=str(client.base_url))
