@@ -221,6 +221,7 @@ def _fits(page: Page) -> None:
 def test_phone_queue_and_conversation_fit_the_screen(
     server: Server,  # noqa: F811
     browser: Browser,  # noqa: F811
+    applications: dict[str, tuple[int, str]],
 ) -> None:
     citizen = Citizen(server.base)
     citizen.say("petugas")
@@ -246,6 +247,10 @@ def test_phone_queue_and_conversation_fit_the_screen(
         expect(page.locator("#transcript")).to_contain_text("saya bantu")
         page.goto(f"{server.base}/console/applications")
         _fits(page)
+        page.locator("table.apps a.ref").first.click()
+        expect(page.locator("#change-status, #send-result").first).to_be_visible()
+        _fits(page)
+        assert_accessible(page)
     finally:
         phone.close()
 

@@ -5,6 +5,7 @@ rollback, marking a rule checked, catalog import, audit entries."""
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 from pathlib import Path
@@ -333,6 +334,46 @@ async def test_publish_reaches_another_app_and_rollback(db_url: str, tmp_path: P
             ("56101", 3, "webchat"),
         ]
         assert {"rules.permit.edit", "rules.publish", "rules.rollback"} <= set(actions)
+
+
+async def test_a_save_writes_and_audits_only_what_changed(db_url: str, tmp_path: Path) -> None:
+    async with running_app(settings_for(db_url, tmp_path)) as (app, client):
+        await make_officer(app, "ani", "admin")
+        csrf = await sign_in(client, "ani")
+        draft = await new_draft(client, csrf)
+        before = await draft_text(app, draft)
+        page = await client.get(f"/console/rules/permits/NIB?draft={draft}")
+        # The form exactly as the page fills it, with one field changed.
+        form = {"csrf_token": csrf}
+        for name, value in re.findall(r'name="(permits\.NIB\.[^"]+)" value="([^"]*)"', page.text):
+            form[name] = value
+        for name, value in re.findall(
+            r'name="(permits\.NIB\.[^"]+)"[^>]*>([^<]*)</textarea>', page.text
+        ):
+            form[name] = value
+        for name, value in re.findall(
+            r'name="(permits\.NIB\.[^"]+)">\s*(?:<option[^>]*>[^<]*</option>)*?'
+            r'<option value="([^"]*)" selected',
+            page.text,
+        ):
+            form[name] = value
+        form = {k: html.unescape(v) for k, v in form.items()}
+        form["permits.NIB.due_working_days"] = "4"
+        r = await client.post(f"/console/rules/drafts/{draft}/permits/NIB", data=form)
+        assert r.status_code == 303, r.text
+        after = await draft_text(app, draft)
+        changed = [
+            (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
+        ]
+        assert changed == [("    due_working_days: 0", "    due_working_days: 4")]
+        async with app.sessions() as db:
+            entry = (
+                await db.scalars(select(AuditEntry).where(AuditEntry.action == "rules.permit.edit"))
+            ).one()
+        assert entry.detail["paths"] == ["permits.NIB.due_working_days"]
+        # Saving the same form again changes nothing and is not audited again.
+        r = await client.post(f"/console/rules/drafts/{draft}/permits/NIB", data=form)
+        assert r.status_code == 303 and await draft_text(app, draft) == after
 
 
 async def test_catalog_import_reports_missing_codes(db_url: str, tmp_path: Path) -> None:
