@@ -96,11 +96,19 @@ async def list_applications(session: AsyncSession, where: ApplicationFilter) -> 
     return list((await session.execute(stmt)).scalars().all())
 
 
+def _literal(text: str) -> str:
+    """The text for LIKE with its wildcards taken literally (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _matches(search: str) -> Any:
     """Reference or name containing the words, or (digits only) a NIK ending with them."""
-    pattern = "%" + search.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    pattern = f"%{_literal(search.lower())}%"
     name = func.lower(Application.applicant["full_name"].as_string())
-    found = [func.lower(Application.reference).like(pattern), name.like(pattern)]
+    found = [
+        func.lower(Application.reference).like(pattern, escape="\\"),
+        name.like(pattern, escape="\\"),
+    ]
     if search.isdigit() and len(search) >= 3:
         found.append(Application.applicant["nik"].as_string().like("%" + search))
     return or_(*found)

@@ -164,6 +164,29 @@ async def test_completing_needs_the_permit_and_it_can_follow(db_url: str, tmp_pa
         assert reference in got["messages"][-1]["text"] or reference in got["messages"][-2]["text"]
 
 
+async def test_applications_search_on_every_database(db_url: str, tmp_path: Path) -> None:
+    async with running_app(settings_for(db_url, tmp_path)) as (app, client):
+        await make_officer(app, "ani")
+        _, app_id, reference = await citizen_application(app, client)
+        async with app.sessions() as db, db.begin():
+            row = await db.get(Application, app_id)
+            assert row is not None
+            row.applicant = {"full_name": "Siti Aminah", "nik": "3574015501900001"}
+        await sign_in(client, "ani")
+        for query, found in (
+            ("siti", True),
+            ("AMINAH", True),
+            ("0001", True),  # the NIK's last digits
+            ("9000", False),  # digits inside the NIK are not its end
+            (reference[-6:], True),
+            ("budi", False),
+            ("%", False),
+        ):
+            page = await client.get("/console/applications", params={"q": query})
+            assert page.status_code == 200
+            assert (reference in page.text) is found, query
+
+
 async def test_file_serving_headers(db_url: str, tmp_path: Path) -> None:
     async with running_app(settings_for(db_url, tmp_path)) as (app, client):
         await make_officer(app, "ani")
