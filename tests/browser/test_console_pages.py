@@ -43,7 +43,7 @@ async def add_applications(db_url: str, sid: str) -> dict[str, tuple[int, str]]:
     from storage.models import Application, Conversation
 
     profile = BusinessProfile(
-        kbli="56102", capital=30_000_000, annual_sales=None, existed_before_2021=False,
+        kbli="56101", capital=30_000_000, annual_sales=None, existed_before_2021=False,
         land_area_m2=None, workers=None, conditions={},
     )  # fmt: skip
     decision = decision_to_json(evaluate(load_default_rule_set(), profile, version=1))
@@ -71,7 +71,8 @@ async def add_applications(db_url: str, sid: str) -> dict[str, tuple[int, str]]:
                               "land_area": None, "workers": None, "conditions": {}},
                     location={"address": "Jl. Mawar 1", "kecamatan": "Mayangan",
                               "kelurahan": "Mangunharjo", "city": "Kota Probolinggo"},
-                    kbli="56102", kbli_title="Rumah/Warung Makan", decision=decision,
+                    kbli="56101", kbli_version="KBLI2025", kbli_title=decision["kbli_title"],
+                    decision=decision,
                     rule_set_version=1, status=status, due_date=TODAY + timedelta(days=days),
                 )  # fmt: skip
                 db.add(row)
@@ -108,7 +109,9 @@ def test_applications_list_shows_who_what_and_when(
     expect(late.locator(".name")).to_have_text("Siti Aminah")
     expect(late.locator(".business")).to_have_text("Warung Bakso Bu Siti")
     # The code travels with its KBLI version (2020 and 2025 share codes).
-    expect(late.locator(".kbli")).to_have_text(re.compile(r"^56102 \(KBLI 20\d\d\) Rumah/Warung"))
+    expect(late.locator(".kbli")).to_have_text(
+        re.compile(r"^56101 \(KBLI 2025\) Aktivitas Penyediaan Makanan")
+    )
     expect(late).to_contain_text("Usaha Mikro")
     expect(late.locator(".due .late")).to_have_text("(terlambat 3 hari)")
     assert "overdue" in (late.get_attribute("class") or "")
@@ -155,7 +158,6 @@ def test_application_page_reads_like_a_form_not_a_dump(
         "Kecamatan",
         "Mayangan",
         "Usaha Mikro",
-        "Rendah",
     ):
         expect(main).to_contain_text(shown)  # fmt: skip
     text = main.inner_text()
