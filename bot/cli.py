@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,8 @@ from bot.cli_nlu import nlu_app
 from bot.cli_officers import admin_exists, officers_app
 from bot.cli_report import report_app
 from bot.cli_rules import rules_app
+from bot.invocation import siketan_command
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 __all__ = ["app", "main", "settings_or_exit"]
@@ -26,6 +27,10 @@ app.add_typer(officers_app, name="officers")
 app.add_typer(report_app, name="report")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+# A stopped server must be gone within 5 s (systemd, a container runtime or an operator waiting):
+# requests in flight get this long, then the app shuts down (closing the database pool).
+SHUTDOWN_GRACE_SECONDS = 2
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="YAML settings file (default: config.yaml).")
@@ -71,10 +76,14 @@ def serve(
         typer.echo("siketan: several workers need PostgreSQL (database.url)", err=True)
         raise typer.Exit(2)
     upgrade_sync(settings.database.url)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    typer.echo(f"SIKETAN serving on http://{settings.web.host}:{settings.web.port}")
+    configure_logging()
+    typer.echo(
+        f"SIKETAN serving on http://{settings.web.host}:{settings.web.port} (Ctrl-C stops it)"
+    )
     if not asyncio.run(admin_exists(settings.database.url)):
-        typer.echo("No console admin yet: siketan officers add <username> --role admin")
+        typer.echo(
+            f"No console admin yet: {siketan_command()} officers add <username> --role admin"
+        )
     uvicorn.run(
         "bot.server:create",
         factory=True,
@@ -82,7 +91,9 @@ def serve(
         port=settings.web.port,
         workers=workers,
         log_level="warning",
-        access_log=False,
+        access_log=False,  # bot.request_log writes the request lines, without query strings
+        # SIGTERM: whatever still runs after this is cancelled, so the process exits in time.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
 
 

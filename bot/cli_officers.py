@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_db import in_session, run_in_session
+from bot.invocation import siketan_command
 
 __all__ = ["admin_exists", "officers_app"]
 
@@ -56,7 +57,7 @@ def list_(config: ConfigOption = None) -> None:
 
     officers = run_in_session(config, list_officers)
     if not officers:
-        typer.echo("no accounts yet: siketan officers add <username> --role admin")
+        typer.echo(f"no accounts yet: {siketan_command()} officers add <username> --role admin")
     for o in officers:
         state = "active" if o.active else "disabled"
         typer.echo(f"{o.username}\t{o.role}\t{state}\t{o.display_name}")

@@ -6,10 +6,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from bot.app import build_app
+from bot.logging_setup import configure_logging
+from bot.request_log import RequestLog
 from bot.settings import load_settings
 from bot.web import create_web_app
 
 
 def create() -> FastAPI:
+    configure_logging()  # in every worker process, not only in the one that ran `siketan serve`
     settings = load_settings()
-    return create_web_app(build_app(settings), freeze_startup_heap=True)
+    web = create_web_app(build_app(settings), freeze_startup_heap=True)
+    web.add_middleware(RequestLog)
+    return web
