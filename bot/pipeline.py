@@ -37,6 +37,7 @@ class HandleResult:
     replies: list[Reply] = field(default_factory=list)
     duplicate: bool = False
     routed_to_officer: bool = False
+    locale: str = ""  # the conversation's language after this message
 
 
 class Pipeline:
@@ -119,6 +120,7 @@ class Pipeline:
                     conversation_id=conv.id,
                     replies=replies,
                     routed_to_officer=conv.mode != "bot",
+                    locale=conv.locale,
                 )
             elif self.handoff and (
                 kept := await self.handoff.keep_ticket_message(session, conv, inbound)
@@ -126,7 +128,7 @@ class Pipeline:
                 replies = await self._notifications.enqueue(
                     session, conv.id, key, kept, incoming_id
                 )
-                result = HandleResult(conversation_id=conv.id, replies=replies)
+                result = HandleResult(conversation_id=conv.id, replies=replies, locale=conv.locale)
             else:
                 turn = Turn(
                     inbound=inbound,
@@ -149,7 +151,7 @@ class Pipeline:
                 replies = await self._notifications.enqueue(
                     session, conv.id, key, messages, incoming_id
                 )
-                result = HandleResult(conversation_id=conv.id, replies=replies)
+                result = HandleResult(conversation_id=conv.id, replies=replies, locale=conv.locale)
         return result
 
     async def _replay(
@@ -163,7 +165,10 @@ class Pipeline:
             if processed is not None and processed.transcript_id is not None:
                 for row in await repo.replies_to(session, processed.transcript_id):
                     replies.append(Reply(row.id, Outbound.from_json(row.body)))
-        return HandleResult(conversation_id=conversation_id, replies=replies, duplicate=True)
+            locale = await repo.conversation_locale(session, conversation_id)
+        return HandleResult(
+            conversation_id=conversation_id, replies=replies, duplicate=True, locale=locale
+        )
 
 
 class _Redelivered(Exception):

@@ -215,3 +215,32 @@ async def outgoing_after(
         .limit(limit)
     )
     return result.scalars().all()
+
+
+async def conversation_locale(session: AsyncSession, conversation_id: int) -> str:
+    conv = await session.get(Conversation, conversation_id)
+    return conv.locale if conv is not None else ""
+
+
+async def transcript_after(
+    session: AsyncSession, conversation_id: int, after_id: int, limit: int = 500
+) -> Sequence[TranscriptMessage]:
+    """Both sides of a conversation after `after_id`, oldest first (a web chat reloaded)."""
+    result = await session.execute(
+        select(TranscriptMessage)
+        .where(
+            TranscriptMessage.conversation_id == conversation_id,
+            TranscriptMessage.id > after_id,
+        )
+        .order_by(TranscriptMessage.id)
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def transcript_message(
+    session: AsyncSession, conversation_id: int, message_id: int
+) -> TranscriptMessage | None:
+    """One message, only if it belongs to the conversation (ids are never trusted alone)."""
+    row = await session.get(TranscriptMessage, message_id)
+    return row if row is not None and row.conversation_id == conversation_id else None

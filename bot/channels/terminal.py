@@ -5,24 +5,42 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
+import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TextIO
 
-from bot.channels.base import Capabilities, Channel, Delivered, Received, SendContext
+from bot.channels.base import (
+    Capabilities,
+    Channel,
+    ChannelContext,
+    Delivered,
+    Received,
+    SendContext,
+)
 from bot.settings import Settings
 from dialogs.messages import ConversationKey, Inbound, Outbound, numbered_text
 
 CHANNEL = "terminal"
+# The dialogs mark words *bold* (WhatsApp's way); a terminal shows plain text.
+_BOLD = re.compile(r"\*([^*\n]+)\*")
 
 
 class TerminalChannel(Channel):
     name = CHANNEL
     capabilities = Capabilities(max_buttons=0, documents=False, pull_delivery=True)
 
-    def __init__(self, out: TextIO = sys.stdout) -> None:
+    def __init__(self, out: TextIO = sys.stdout, downloads: Path | None = None) -> None:
         self._out = out
+        # Documents the bot sends are copied here under their own names, and the path printed.
+        self._downloads = downloads
+        self._context: ChannelContext | None = None
+
+    async def start(self, context: ChannelContext) -> None:
+        self._context = context
 
     async def send(
         self, key: ConversationKey, message: Outbound, context: SendContext | None = None
@@ -32,8 +50,27 @@ class TerminalChannel(Channel):
 
     def show(self, message: Outbound) -> None:
         prefix = "Petugas" if message.author == "officer" else "SIKETAN"
-        self._out.write(f"\n{prefix}: {numbered_text(message)}\n")
+        plain = _BOLD.sub(r"\1", numbered_text(message))
+        self._out.write(f"\n{prefix}: {plain}\n")
+        if message.document_ref:
+            self._out.write(self._saved(message) + "\n")
         self._out.flush()
+
+    def _saved(self, message: Outbound) -> str:
+        """Copy the document out of the file store; say where it is, or that it is not there."""
+        name = Path(message.document_name or "dokumen").name
+        source = None
+        if self._context is not None:
+            try:
+                source = self._context.files.path_for(message.document_ref.removeprefix("sha256:"))
+            except ValueError:
+                source = None
+        if source is None or not source.is_file() or self._downloads is None:
+            return f"(Dokumen {name} tidak tersedia di terminal ini.)"
+        self._downloads.mkdir(parents=True, exist_ok=True)
+        target = self._downloads / name
+        shutil.copyfile(source, target)
+        return f"Dokumen {name} disimpan di {target.resolve()}"
 
 
 async def run_terminal_chat(
@@ -41,7 +78,7 @@ async def run_terminal_chat(
 ) -> None:
     from bot.app import build_app
 
-    terminal = TerminalChannel(out)
+    terminal = TerminalChannel(out, downloads=Path(settings.files.root).parent / "unduhan")
     app = build_app(settings, extra_channels={CHANNEL: terminal})
     await app.start(run_outbox=False)
     context = app.channel_context(CHANNEL)

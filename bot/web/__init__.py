@@ -1,7 +1,8 @@
 """The HTTP server: one router per area, all mounted here and only here (the console too).
 
 - `health`: /healthz, /bare
-- `webchat`: the web chat API (sessions, messages, files); `webchat_live`: its WebSocket
+- `webchat`: the web chat API (sessions, messages, files); `webchat_live`: its WebSocket;
+  `webchat_history`: the greeting, the history (both sides) and the documents
 - `widget`: the widget page and static files
 - `telegram`, `whatsapp`: the channel webhooks (mounted when the channel is configured)
 - `deps`: the app's services for routes, from `request.app.state`
@@ -22,7 +23,7 @@ from fastapi.responses import JSONResponse
 from bot.app import App
 from bot.body_limit import BodyLimit
 from bot.channels.webchat import RateLimiter
-from bot.web import health, telegram, webchat, webchat_live, whatsapp, widget
+from bot.web import health, telegram, webchat, webchat_history, webchat_live, whatsapp, widget
 from bot.web.deps import receivers
 from dialogs.texts import text
 
@@ -50,7 +51,8 @@ def create_web_app(
     web.state.webchat_limits = RateLimiter(app.settings.webchat.rate_limit_per_minute)
     _limit_bodies(web, app)
     web.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
-    for router in (health.router, webchat.router, webchat_live.router, widget.router):
+    routers = (health.router, webchat.router, webchat_history.router, webchat_live.router)
+    for router in (*routers, widget.router):
         web.include_router(router)
     if "telegram" in app.channels:
         web.include_router(telegram.router)

@@ -131,7 +131,10 @@ async def _receive(webchat: Receiver, received: Received) -> dict[str, Any]:
     outcome: ReceiveOutcome = await webchat.context.receive(webchat.channel, received)
     if not outcome.ok:
         raise RuntimeError("the web chat message could not be handled")
-    return {"messages": [render(r.id, r.message) for res in outcome.results for r in res.replies]}
+    replies = [render(r.id, r.message) for res in outcome.results for r in res.replies]
+    # The widget's own labels (header, placeholder, "Kirim") follow the conversation's language.
+    locale = outcome.results[-1].locale if outcome.results else ""
+    return {"messages": replies, "locale": locale}
 
 
 async def _notice(app: App, session_id: str, key: str, **values: Any) -> dict[str, Any]:

@@ -38,7 +38,8 @@ def test_a_receipt_logs_no_font_subsetting_lines(
 ) -> None:
     application = ApplicationView(
         reference="SKT-2026-000123", status="submitted", status_note="", kbli="56102",
-        kbli_title="Warung makan", business_name="Bakso Pak Kumis", rule_set_version=1,
+        kbli_version="KBLI2025", kbli_title="Warung makan", business_name="Bakso Pak Kumis",
+        rule_set_version=1,
         due_date=date(2026, 12, 4), created_at=datetime(2026, 11, 27, 3, 0, tzinfo=UTC),
         applicant={"full_name": "Siti Aminah", "nik": "3574015505900001"},
     )  # fmt: skip
