@@ -30,7 +30,7 @@ def report_sections(report: Report) -> list[tuple[str, list[str], list[list[Any]
         (
             "Cek persyaratan per kegiatan",
             ["KBLI", "Kegiatan", "Cek", "Perlu petugas"],
-            [[r.kbli, r.title, r.checks, r.needs_officer] for r in report.checks],
+            [[r.label, r.title, r.checks, r.needs_officer] for r in report.checks],
         ),
         (
             "Permohonan per status",

@@ -28,6 +28,7 @@ from office.report_math import (
     quarters_between,
     spread,
 )
+from permit_rules import version_label
 from storage import reports as repo
 from storage.models.base import utcnow
 
@@ -74,9 +75,15 @@ class ChannelRow:
 @dataclass(frozen=True, slots=True)
 class CheckRow:
     kbli: str
+    kbli_version: str
     title: str
     checks: int
     needs_officer: int
+
+    @property
+    def label(self) -> str:
+        """The code with its version ("KBLI 2025 56101"): the digits alone are ambiguous."""
+        return f"{version_label(self.kbli_version)} {self.kbli}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +162,11 @@ async def set_target(session: AsyncSession, quarter: str, percent: float, *, by:
 
 # ---------------------------------------------------------------------- the report
 async def build_report(
-    session: AsyncSession, start: date, end: date, *, titles: dict[str, str] | None = None
+    session: AsyncSession,
+    start: date,
+    end: date,
+    *,
+    titles: dict[tuple[str, str], str] | None = None,
 ) -> Report:
     """Every figure of the admin report for the local days `start`..`end` (inclusive)."""
     lo, hi = bounds(start, end)
@@ -182,13 +193,20 @@ async def build_report(
     )
 
 
-async def kbli_titles(session: AsyncSession) -> dict[str, str]:
-    """Activity titles of the active rule set, over the active catalog's titles."""
-    from storage.rule_sets import active_catalog, active_version
+async def kbli_titles(session: AsyncSession) -> dict[tuple[str, str], str]:
+    """(KBLI version, code) -> title: the active rule set's activity titles over the catalogs'
+    (KBLI 2025 in force, KBLI 2020 for checks recorded before it)."""
+    from storage.rule_sets import active_catalogs, active_version
 
-    titles = {entry.code: entry.title for entry in await active_catalog(session)}
+    catalogs = await active_catalogs(session)
+    titles = {
+        (catalog.version, entry.code): entry.display_title
+        for catalog in (catalogs.previous, catalogs.in_force)
+        for entry in catalog
+    }
     _, rule_set = await active_version(session)
-    titles.update({a.kbli: a.title for a in rule_set.activities if a.kbli})
+    version = rule_set.meta.kbli_version
+    titles.update({(version, a.kbli): a.title for a in rule_set.activities if a.kbli})
     return titles
 
 
@@ -208,9 +226,18 @@ def channel_rows(messages: list[repo.InboundMessage]) -> list[ChannelRow]:
     ]
 
 
-def check_rows(counts: list[repo.CheckCount], titles: dict[str, str]) -> list[CheckRow]:
-    rows = [CheckRow(c.kbli, titles.get(c.kbli, ""), c.checks, c.needs_officer) for c in counts]
-    return sorted(rows, key=lambda r: (-r.checks, r.kbli))
+def check_rows(counts: list[repo.CheckCount], titles: dict[tuple[str, str], str]) -> list[CheckRow]:
+    rows = [
+        CheckRow(
+            c.kbli,
+            c.kbli_version,
+            titles.get((c.kbli_version, c.kbli), ""),
+            c.checks,
+            c.needs_officer,
+        )
+        for c in counts
+    ]
+    return sorted(rows, key=lambda r: (-r.checks, r.kbli_version, r.kbli))
 
 
 def completion(done: list[repo.CompletedApplication]) -> Completion:

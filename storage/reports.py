@@ -52,6 +52,7 @@ class InboundMessage:
 @dataclass(frozen=True, slots=True)
 class CheckCount:
     kbli: str
+    kbli_version: str
     checks: int
     needs_officer: int
 
@@ -113,14 +114,15 @@ async def inbound_messages(
 
 
 async def check_counts(session: AsyncSession, lo: datetime, hi: datetime) -> list[CheckCount]:
-    """Requirement checks in [lo, hi) per KBLI code, and how many of them needed an officer."""
+    """Requirement checks in [lo, hi) per KBLI code and version (the same digits mean other
+    activities in KBLI 2020 and 2025), and how many of them needed an officer."""
     officer = func.sum(case((RequirementCheck.needs_officer.is_(True), 1), else_=0))
     rows = await session.execute(
-        select(RequirementCheck.kbli, func.count(), officer)
+        select(RequirementCheck.kbli, RequirementCheck.kbli_version, func.count(), officer)
         .where(RequirementCheck.created_at >= lo, RequirementCheck.created_at < hi)
-        .group_by(RequirementCheck.kbli)
+        .group_by(RequirementCheck.kbli, RequirementCheck.kbli_version)
     )
-    return [CheckCount(kbli, int(n), int(o or 0)) for kbli, n, o in rows]
+    return [CheckCount(kbli, version, int(n), int(o or 0)) for kbli, version, n, o in rows]
 
 
 async def status_counts(session: AsyncSession, lo: datetime, hi: datetime) -> dict[str, int]:

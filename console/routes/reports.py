@@ -52,7 +52,7 @@ def charts(report: Report) -> list[Markup]:
             title="Percakapan per kanal",
         ),
         bar_chart(
-            [(f"{r.kbli} {r.title}", float(r.checks)) for r in report.checks[:10]],
+            [(f"{r.label} {r.title}", float(r.checks)) for r in report.checks[:10]],
             title="Cek persyaratan (10 kegiatan teratas)",
         ),
         bar_chart(
