@@ -30,6 +30,7 @@ from office.handoff import HandoffService
 from office.live import LiveHub
 from office.notifications import Notifications
 from office.receipts import PdfReceiptWriter
+from office.rechecks import RecheckService
 from office.status import StatusService
 from storage import outbox as outbox_repo
 from storage.applications import DbRuleSource, SqlApplicationRepository, SqlCheckLog
@@ -158,6 +159,7 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
         handoff=handoff,
         status=StatusService(sessions, notifications),
         receipts=PdfReceiptWriter(files),
+        rechecks=RecheckService(notifications),
         appointments=AppointmentOffice(sessions, notifications, hours),
     )
     office_info = load_office_info()

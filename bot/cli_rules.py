@@ -3,11 +3,12 @@ import-kbli-correspondence)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,9 @@ from permit_rules import (
     version_label,
 )
 
+if TYPE_CHECKING:
+    from office.rechecks import RecheckOutcome
+
 rules_app = typer.Typer(help="Permit rules: validate, check, publish, history, rollback.")
 
 T = TypeVar("T")
@@ -45,6 +49,48 @@ ByOpt = Annotated[str, typer.Option("--by", help="who does this (recorded in the
 def _run_db(config: Path | None, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Migrate the database, seed version 1 if empty, run `action` in one transaction."""
     return run_in_session(config, action, seed_rules=True)
+
+
+def _publish_and_recheck(
+    config: Path | None, action: Callable[[AsyncSession], Awaitable[T]]
+) -> tuple[T, RecheckOutcome]:
+    """Run a publishing `action`, then judge every open application by the version now in force
+    in the same transaction (issue 13 part 4): flags for officers, messages to citizens through
+    the outbox the server sends from. The office is built as the server builds it, so a message
+    goes to the channel the citizen used."""
+    from bot.app import build_app
+    from bot.settings import SettingsError, load_settings
+    from storage.migrate import upgrade_database
+    from storage.rule_sets import seed_if_empty
+
+    try:
+        settings = load_settings(config)
+    except SettingsError as exc:
+        typer.echo(f"siketan: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+    async def main() -> tuple[T, RecheckOutcome]:
+        await upgrade_database(settings.database.url)
+        app = build_app(settings)
+        try:
+            async with app.sessions() as session, session.begin():
+                await seed_if_empty(session)
+                result = await action(session)
+                outcome = await app.office.rechecks.after_publish(session)
+            app.office.rechecks.notify(outcome)
+            return result, outcome
+        finally:
+            await app.engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _say_rechecked(outcome: RecheckOutcome) -> None:
+    changed = ", ".join(outcome.changed) or "tidak ada"
+    typer.echo(
+        f"{outcome.checked} permohonan terbuka dicek ulang dengan versi {outcome.version}; "
+        f"keputusan berubah (petugas ditandai, warga diberi tahu): {changed}."
+    )
 
 
 def _print_errors(errors: list[object]) -> None:
@@ -341,14 +387,20 @@ def publish_cmd(
         catalog = await active_catalog(session)
         return number, RuleSet.from_yaml(text, str(file)).missing_from_catalog(catalog)
 
+    from storage.rule_sets import RuleSetStoreError
+
     try:
-        number, missing = _run_db(config, action)
+        (number, missing), outcome = _publish_and_recheck(config, action)
     except RuleSetError as exc:
         _print_errors(list(exc.errors))
+        raise typer.Exit(1) from None
+    except RuleSetStoreError as exc:
+        typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     for code in missing:
         typer.echo(f"peringatan: KBLI {code} tidak ada di katalog aktif")
     typer.echo(f"Diterbitkan sebagai versi {number} oleh {by}.")
+    _say_rechecked(outcome)
 
 
 @rules_app.command("history")
@@ -412,11 +464,24 @@ def rollback_cmd(
         return await rollback(session, version, by=by, note=note)
 
     try:
-        number = _run_db(config, action)
+        number, outcome = _publish_and_recheck(config, action)
     except RuleSetStoreError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Versi {version} diterbitkan ulang sebagai versi {number} oleh {by}.")
+    _say_rechecked(outcome)
+
+
+@rules_app.command("recheck")
+def recheck_cmd(config: ConfigOpt = None) -> None:
+    """Judge every open application again by the version in force (publish and rollback do it
+    themselves; this is for a database upgraded to new repository rules)."""
+
+    async def nothing(session: AsyncSession) -> None:
+        return None
+
+    _, outcome = _publish_and_recheck(config, nothing)
+    _say_rechecked(outcome)
 
 
 @rules_app.command("import-kbli")

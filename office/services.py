@@ -12,6 +12,7 @@ from office.handoff import HandoffService
 from office.live import LiveHub
 from office.notifications import Notifications
 from office.receipts import PdfReceiptWriter
+from office.rechecks import RecheckService
 from office.status import StatusService
 from storage.files import FileStore
 
@@ -34,4 +35,5 @@ class Office:
     handoff: HandoffService
     status: StatusService
     receipts: PdfReceiptWriter
+    rechecks: RecheckService
     appointments: AppointmentOffice | None = None  # MPP counter appointments (issue 18)

@@ -77,7 +77,8 @@ def _confirm(
 async def publish(
     request: Request, who: Admin, row: DraftRow, confirmed: Annotated[str, Form()] = ""
 ) -> Response:
-    async with state(request).office.sessions() as db, db.begin():
+    office = state(request).office
+    async with office.sessions() as db, db.begin():
         active = await drafts.active(db)
         if confirmed != "1":
             # Every citizen's next answer comes from the published version: show what changes.
@@ -91,7 +92,13 @@ async def publish(
             number = await rule_sets.publish(db, row.id, by=who.officer.username)
         except (RuleSetError, rule_sets.RuleSetStoreError) as exc:
             raise HTTPException(409, str(exc)) from None
-        repo.audit(db, who.officer, "rules.publish", f"version:{number}", draft=row.id)
+        # Open applications are judged again in the same transaction (issue 13 part 4).
+        rechecked = await office.rechecks.after_publish(db)
+        repo.audit(
+            db, who.officer, "rules.publish", f"version:{number}", draft=row.id,
+            changed=list(rechecked.changed),
+        )  # fmt: skip
+    office.rechecks.notify(rechecked)
     return RedirectResponse(f"/console/rules?published={number}", 303)
 
 
@@ -102,7 +109,8 @@ async def rollback(
     number: Annotated[int, Form()],
     confirmed: Annotated[str, Form()] = "",
 ) -> Response:
-    async with state(request).office.sessions() as db, db.begin():
+    office = state(request).office
+    async with office.sessions() as db, db.begin():
         if confirmed != "1":
             active = await drafts.active(db)
             target = await rule_drafts.version_row(db, number)
@@ -122,7 +130,12 @@ async def rollback(
             )
         except rule_sets.RuleSetStoreError as exc:
             raise HTTPException(404, str(exc)) from None
-        repo.audit(db, who.officer, "rules.rollback", f"version:{new}", to=number)
+        rechecked = await office.rechecks.after_publish(db)
+        repo.audit(
+            db, who.officer, "rules.rollback", f"version:{new}", to=number,
+            changed=list(rechecked.changed),
+        )  # fmt: skip
+    office.rechecks.notify(rechecked)
     return RedirectResponse(f"/console/rules?published={new}", 303)
 
 

@@ -22,12 +22,14 @@ from storage.models.conversations import (
     TranscriptMessage,
     WebchatSession,
 )
+from storage.models.rechecks import ApplicationRecheck
 from storage.models.reports import ReportSetting, RequirementCheck
 from storage.models.rules import KbliCatalogVersion, KbliCorrespondenceTable, RuleSetVersion
 
 __all__ = [
     "Application",
     "ApplicationDocument",
+    "ApplicationRecheck",
     "ApplicationStatusChange",
     "Appointment",
     "AppointmentDay",
