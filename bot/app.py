@@ -26,6 +26,7 @@ from dialogs.ports import DialogRepos
 from office import Office
 from office.appointment_reminders import AppointmentReminders
 from office.appointments import AppointmentOffice
+from office.confirmations import ConfirmationService
 from office.handoff import HandoffService
 from office.live import LiveHub
 from office.notifications import Notifications
@@ -160,6 +161,7 @@ def build_app(settings: Settings, extra_channels: dict[str, Channel] | None = No
         status=StatusService(sessions, notifications),
         receipts=PdfReceiptWriter(files),
         rechecks=RecheckService(notifications),
+        confirmations=ConfirmationService(sessions, notifications),
         appointments=AppointmentOffice(sessions, notifications, hours),
     )
     office_info = load_office_info()

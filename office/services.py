@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.office_hours import OfficeHours
 from office.appointments import AppointmentOffice
+from office.confirmations import ConfirmationService
 from office.handoff import HandoffService
 from office.live import LiveHub
 from office.notifications import Notifications
@@ -36,4 +37,5 @@ class Office:
     status: StatusService
     receipts: PdfReceiptWriter
     rechecks: RecheckService
+    confirmations: ConfirmationService
     appointments: AppointmentOffice | None = None  # MPP counter appointments (issue 18)

@@ -14,6 +14,7 @@ from storage.models.appointments import (
     AppointmentSlot,
 )
 from storage.models.base import Base
+from storage.models.confirmations import RiskConfirmation
 from storage.models.console import AuditEntry, CannedReply, ConsoleSession, Handoff, Officer
 from storage.models.conversations import (
     Conversation,
@@ -49,6 +50,7 @@ __all__ = [
     "ReferenceCounter",
     "ReportSetting",
     "RequirementCheck",
+    "RiskConfirmation",
     "RuleSetVersion",
     "SurveyResponse",
     "TranscriptMessage",
